@@ -1,0 +1,138 @@
+package io.territorysync.run;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** A parsed command line of the packaged app: the command, its flags and its operands. */
+public record CommandLine(String command, Map<String, String> options, List<String> operands) {
+
+  /** Text printed for {@code help} and after a usage error. */
+  public static final String USAGE =
+      String.join(
+          "\n",
+          "Usage: java -jar quarkus-run.jar [COMMAND]",
+          "",
+          "Commands:",
+          "  serve                       the long-running service (default): schedule, webhooks, admin API",
+          "  run [--full] [--dry-run] [--force] [--json]",
+          "                              one run against the configured org, then exit (0 = success)",
+          "  emulator [--port P] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
+          "                              a standalone Salesforce org emulator seeded with a demo org",
+          "  rules validate FILE         check a rules file; print every error with line and column",
+          "  help                        this text");
+
+  private static final Map<String, Set<String>> FLAGS =
+      Map.of(
+          "serve", Set.of(),
+          "run", Set.of("--full", "--dry-run", "--force", "--json"),
+          "emulator", Set.of(),
+          "rules", Set.of(),
+          "help", Set.of());
+
+  private static final Map<String, Set<String>> VALUED =
+      Map.of(
+          "serve", Set.of(),
+          "run", Set.of(),
+          "emulator",
+              Set.of(
+                  "--port",
+                  "--accounts",
+                  "--seed",
+                  "--client-id",
+                  "--client-secret",
+                  "--latency-ms",
+                  "--username",
+                  "--password"),
+          "rules", Set.of(),
+          "help", Set.of());
+
+  /** Parses {@code args}; throws {@link UsageException} naming the offending argument. */
+  public static CommandLine parse(String... args) {
+    List<String> rest = new ArrayList<>(Arrays.asList(args == null ? new String[0] : args));
+    // Quarkus dev mode passes an empty string when quarkus.args is unset.
+    rest.removeIf(String::isBlank);
+    String command = rest.isEmpty() ? "serve" : rest.remove(0);
+    if (command.equals("--help") || command.equals("-h")) {
+      command = "help";
+    }
+    if (!FLAGS.containsKey(command)) {
+      throw new UsageException("Unknown command '" + command + "'");
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    List<String> operands = new ArrayList<>();
+    for (int i = 0; i < rest.size(); i++) {
+      String arg = rest.get(i);
+      if (arg.startsWith("--")) {
+        String name = arg;
+        String value = null;
+        int eq = arg.indexOf('=');
+        if (eq > 0) {
+          name = arg.substring(0, eq);
+          value = arg.substring(eq + 1);
+        }
+        if (FLAGS.get(command).contains(name) && value == null) {
+          options.put(name, "true");
+        } else if (VALUED.get(command).contains(name)) {
+          if (value == null) {
+            if (i + 1 >= rest.size()) {
+              throw new UsageException("Option " + name + " of '" + command + "' needs a value");
+            }
+            value = rest.get(++i);
+          }
+          options.put(name, value);
+        } else {
+          throw new UsageException("Unknown option " + arg + " for '" + command + "'");
+        }
+      } else {
+        operands.add(arg);
+      }
+    }
+    CommandLine line = new CommandLine(command, Map.copyOf(options), List.copyOf(operands));
+    line.checkOperands();
+    return line;
+  }
+
+  private void checkOperands() {
+    if (command.equals("rules")) {
+      if (operands.size() != 2 || !operands.get(0).equals("validate")) {
+        throw new UsageException("Usage: rules validate FILE");
+      }
+    } else if (!operands.isEmpty()) {
+      throw new UsageException(
+          "Unexpected argument '" + operands.get(0) + "' for '" + command + "'");
+    }
+  }
+
+  public boolean flag(String name) {
+    return options.containsKey(name);
+  }
+
+  public Optional<String> option(String name) {
+    return Optional.ofNullable(options.get(name));
+  }
+
+  /** An integer option, or {@code fallback}; a malformed value is a usage error. */
+  public long longOption(String name, long fallback) {
+    String value = options.get(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException("Option " + name + " needs a whole number, got '" + value + "'");
+    }
+  }
+
+  /** A bad command line; the message names the argument. */
+  public static class UsageException extends RuntimeException {
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+}
