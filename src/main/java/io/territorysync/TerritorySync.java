@@ -3,6 +3,7 @@ package io.territorysync;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.territorysync.emulator.EmulatorServer;
 import io.territorysync.run.CommandLine;
 import io.territorysync.run.Commands;
 import jakarta.inject.Inject;
@@ -26,6 +27,11 @@ public class TerritorySync implements QuarkusApplication {
     }
     if (line.command().equals("help")) {
       System.out.println(CommandLine.USAGE);
+      return;
+    }
+    if (line.command().equals("emulator")) {
+      // The emulator needs neither the database nor the pipeline: it runs without Quarkus.
+      System.exit(EmulatorServer.run(line));
       return;
     }
     Commands.prepare(line);
