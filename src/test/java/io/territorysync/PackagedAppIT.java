@@ -95,6 +95,61 @@ class PackagedAppIT {
   }
 
   @Test
+  void emulatorCommandServesADemoOrgAndPrintsHowToConnect() throws Exception {
+    int port = freePort();
+    Path log = tmp.resolve("emulator.log");
+    Process p =
+        start(
+            Map.of(),
+            List.of(
+                "emulator",
+                "--port",
+                "" + port,
+                "--accounts",
+                "500",
+                "--seed",
+                "9",
+                "--client-id",
+                "cid",
+                "--client-secret",
+                "csecret"),
+            log);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> Files.readString(log).contains("login URL"));
+      String output = Files.readString(log);
+      assertTrue(output.contains("login URL      http://localhost:" + port), output);
+      assertTrue(output.contains("client id      cid"), output);
+      HttpResponse<String> token =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://localhost:" + port + "/services/oauth2/token"))
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "grant_type=client_credentials&client_id=cid&client_secret=csecret"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, token.statusCode(), token.body());
+      String accessToken = token.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+      HttpResponse<String> count =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://localhost:"
+                              + port
+                              + "/services/data/v62.0/query?q=SELECT+COUNT()+FROM+Account"))
+                  .header("Authorization", "Bearer " + accessToken)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertTrue(count.body().contains("\"totalSize\":500"), count.body());
+    } finally {
+      stop(p);
+    }
+  }
+
+  @Test
   void unknownCommandPrintsUsage() throws Exception {
     Path log = tmp.resolve("usage.log");
     Process p = start(Map.of(), List.of("frobnicate"), log);

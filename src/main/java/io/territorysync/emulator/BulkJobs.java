@@ -191,7 +191,9 @@ final class BulkJobs {
         }
         job.state = "UploadComplete";
         job.modstamp = clock.instant();
+        HttpReply reply = json(200, info(job));
         workers.submit(() -> process(job));
+        return reply;
       }
       case "Aborted" -> {
         if (List.of("JobComplete", "Failed", "Aborted").contains(job.state)) {
@@ -408,6 +410,7 @@ final class BulkJobs {
     job.compiled = compiled;
     job.state = "UploadComplete";
     jobs.put(id, job);
+    HttpReply reply = json(200, info(job));
     workers.submit(
         () -> {
           long started = System.nanoTime();
@@ -423,7 +426,7 @@ final class BulkJobs {
             job.modstamp = clock.instant();
           }
         });
-    return json(200, info(job));
+    return reply;
   }
 
   HttpReply getQuery(String jobId) {

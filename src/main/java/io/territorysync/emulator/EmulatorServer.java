@@ -82,7 +82,17 @@ public final class EmulatorServer implements AutoCloseable {
       long ms = (System.nanoTime() - started) / 1_000_000;
       EmulatorServer server = start(emulator, port);
       String url = "http://localhost:" + server.port();
-      System.out.println("Salesforce org emulator ready in " + ms + " ms: " + demo.counts());
+      System.gc();
+      long heapMb =
+          java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+              / (1024 * 1024);
+      System.out.println(
+          "Salesforce org emulator ready: demo org generated in "
+              + ms
+              + " ms, heap used "
+              + heapMb
+              + " MB: "
+              + demo.counts());
       System.out.println("  login URL      " + url);
       System.out.println("  org id         " + emulator.org().orgId());
       System.out.println("  client id      " + settings.clientId());

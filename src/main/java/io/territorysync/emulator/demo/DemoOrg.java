@@ -400,6 +400,14 @@ public final class DemoOrg {
   private void splitDistricts() {
     int target = Math.max(territories.size(), spec.territories());
     while (territories.size() < target) {
+      int remaining = target - territories.size();
+      if (remaining == 1) {
+        // A split adds at least two; the last one is a partner overlay instead.
+        DemoTerritory partners =
+            territory("Partner_Overlay", "Partner Overlay", "Overlay", territories.get(0));
+        partners.criteria.add(new Criterion("Type", "equals", List.of("Technology Partner")));
+        break;
+      }
       DemoTerritory heaviest =
           territories.stream()
               .filter(t -> t.isLeaf() && t.country != null && splittable(t))
@@ -410,11 +418,7 @@ public final class DemoOrg {
       if (heaviest == null) {
         break;
       }
-      int parts = Math.min(3, target - territories.size() + 1);
-      if (parts < 2) {
-        break;
-      }
-      split(heaviest, parts);
+      split(heaviest, Math.min(3, remaining));
     }
   }
 
