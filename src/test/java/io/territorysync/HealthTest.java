@@ -22,8 +22,35 @@ class HealthTest {
         .statusCode(200)
         .body("status", equalTo("UP"))
         .body("checks.name", hasItem("database-schema"))
-        .body("checks.find { it.name == 'database-schema' }.data.version", equalTo("1"))
+        .body(
+            "checks.find { it.name == 'database-schema' }.data.version", equalTo(latestMigration()))
         .body("checks.name", hasItem("Database connections health check"));
+  }
+
+  @Test
+  void readinessReportsSalesforceWithTheDailyCallsLeft() {
+    given()
+        .when()
+        .get("/q/health/ready")
+        .then()
+        .body("checks.find { it.name == 'salesforce' }.status", equalTo("UP"))
+        .body("checks.find { it.name == 'salesforce' }.data.dailyApiRequestsMax", equalTo(100000));
+  }
+
+  /** The highest V<n>__*.sql migration shipped. */
+  static String latestMigration() {
+    try (var files =
+        java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/db/migration"))) {
+      return String.valueOf(
+          files
+              .map(f -> f.getFileName().toString())
+              .filter(n -> n.matches("V\\d+__.*\\.sql"))
+              .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__"))))
+              .max()
+              .orElseThrow());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test

@@ -1,14 +1,17 @@
 package io.territorysync;
 
+import static io.territorysync.PackagedApp.HTTP;
+import static io.territorysync.PackagedApp.awaitReady;
+import static io.territorysync.PackagedApp.freePort;
+import static io.territorysync.PackagedApp.salesforce;
+import static io.territorysync.PackagedApp.start;
+import static io.territorysync.PackagedApp.stop;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,33 +21,52 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the packaged app ({@code target/quarkus-app/quarkus-run.jar}) as a user would. */
+/**
+ * Runs the packaged app as a user would: embedded database, restarts, bad settings, the emulator
+ * command.
+ */
 class PackagedAppIT {
 
-  private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   @TempDir Path tmp;
+
+  private static Process emulator;
+  private static int emulatorPort;
+
+  @BeforeAll
+  static void startEmulator() throws Exception {
+    emulatorPort = freePort();
+    emulator = PackagedApp.emulator(emulatorPort, 300, 0, Files.createTempFile("emulator", ".log"));
+  }
+
+  @AfterAll
+  static void stopEmulator() throws Exception {
+    stop(emulator);
+  }
+
+  private static Map<String, String> env(Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(salesforce(emulatorPort));
+    env.putAll(extra);
+    return env;
+  }
 
   @Test
   void startsOnEmbeddedDatabaseAndKeepsItsDataAcrossRestart() throws Exception {
     Path data = tmp.resolve("data");
     int port = freePort();
-    Map<String, String> env = Map.of("TERRITORY_DATA_DIR", data.toString(), "PORT", "" + port);
+    Map<String, String> env = env(Map.of("TERRITORY_DATA_DIR", data.toString(), "PORT", "" + port));
 
     Process first = start(env, List.of(), tmp.resolve("first.log"));
     awaitReady(port, first);
-    int pgPort =
-        Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).trim());
-    try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", null);
+    try (Connection c = embedded(data);
         Statement s = c.createStatement()) {
       s.executeUpdate("INSERT INTO run (trigger, status) VALUES ('restart-test', 'succeeded')");
     }
@@ -56,12 +78,7 @@ class PackagedAppIT {
     Process second = start(env, List.of(), tmp.resolve("second.log"));
     try {
       awaitReady(port, second);
-      pgPort =
-          Integer.parseInt(
-              Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).trim());
-      try (Connection c =
-              DriverManager.getConnection(
-                  "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", null);
+      try (Connection c = embedded(data);
           Statement s = c.createStatement();
           ResultSet rs =
               s.executeQuery("SELECT count(*) FROM run WHERE trigger = 'restart-test'")) {
@@ -73,15 +90,27 @@ class PackagedAppIT {
     }
   }
 
+  /** A connection to the embedded server a running app started from {@code data}. */
+  static Connection embedded(Path data) throws Exception {
+    int pgPort =
+        Integer.parseInt(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(3).trim());
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", null);
+  }
+
   @Test
   void unreachableDatabasePrintsOneLineNamingTheSettingAndExitsNonZero() throws Exception {
     Path log = tmp.resolve("bad.log");
     Process p =
         start(
-            Map.of(
-                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/territory",
-                "QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT", "2s",
-                "PORT", "" + freePort()),
+            env(
+                Map.of(
+                    "QUARKUS_DATASOURCE_JDBC_URL",
+                    "jdbc:postgresql://127.0.0.1:1/territory",
+                    "QUARKUS_DATASOURCE_JDBC_ACQUISITION_TIMEOUT",
+                    "2s",
+                    "PORT",
+                    "" + freePort())),
             List.of(),
             log);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exits by itself");
@@ -92,6 +121,24 @@ class PackagedAppIT {
             "ERROR Cannot reach the database at quarkus.datasource.jdbc.url=jdbc:postgresql://127.0.0.1:1/territory"),
         output);
     assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+  }
+
+  @Test
+  void missingSalesforceSettingIsOneLineNamingIt() throws Exception {
+    Path log = tmp.resolve("nosf.log");
+    Map<String, String> env =
+        env(Map.of("TERRITORY_DATA_DIR", tmp.resolve("d").toString(), "PORT", "" + freePort()));
+    env.remove("CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET");
+    Process p = start(env, List.of(), log);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(1, p.exitValue());
+    String output = Files.readString(log);
+    assertTrue(
+        output.contains(
+            "ERROR camel.component.salesforce.client-secret is not set (CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET)"),
+        output);
+    assertFalse(output.contains("\tat "), output);
+    assertFalse(output.contains("demo-secret"), "no secret in the output");
   }
 
   @Test
@@ -158,55 +205,5 @@ class PackagedAppIT {
     String output = Files.readString(log);
     assertTrue(output.contains("Unknown command 'frobnicate'"), output);
     assertTrue(output.contains("rules validate FILE"), output);
-  }
-
-  private Process start(Map<String, String> env, List<String> args, Path log) throws IOException {
-    List<String> command = new java.util.ArrayList<>(List.of(javaBin(), "-jar", JAR.toString()));
-    command.addAll(args);
-    ProcessBuilder pb =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(env);
-    return pb.start();
-  }
-
-  private static void awaitReady(int port, Process process) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new AssertionError("app exited with " + process.exitValue());
-              }
-              try {
-                HttpResponse<String> r =
-                    HTTP.send(
-                        HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                            .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
-  }
-
-  private static void stop(Process process) throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("app did not stop on SIGTERM");
-    }
-  }
-
-  private static String javaBin() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -266,6 +266,9 @@ public final class OrgEmulator {
         if (n >= 2 && path.get(1).equals("sobjects")) {
           return collections(call, version, path, userId);
         }
+        if (n == 1 && m.equals("POST")) {
+          return composite(call, version, userId);
+        }
         break;
       case "jobs":
         return jobs(call, version, path, userId);
@@ -593,6 +596,176 @@ public final class OrgEmulator {
           results(org.upsert(def.name(), path.get(3), fields, allOrNone, userId, lockFaults())));
     }
     throw ApiException.notFound("The requested resource does not exist");
+  }
+
+  // ----------------------------------------------------------------------------- composite
+
+  private static final int MAX_SUBREQUESTS = 25;
+  private static final int MAX_QUERY_OR_COLLECTION_SUBREQUESTS = 5;
+  private static final Pattern REFERENCE = Pattern.compile("@\\{([A-Za-z0-9_]+)\\.([^}]+)}");
+
+  /**
+   * The Composite resource: up to 25 subrequests (at most 5 of them queries or sObject Collections)
+   * in one API call, answered in order; {@code @{ref.path}} reads an earlier answer.
+   */
+  private HttpReply composite(HttpCall call, String version, String userId) throws IOException {
+    JsonNode body = readJson(call);
+    if (body.path("allOrNone").asBoolean(false)) {
+      throw ApiException.badRequest(
+          "INVALID_API_INPUT",
+          "The emulator does not answer composite requests with allOrNone true");
+    }
+    JsonNode subrequests = body.path("compositeRequest");
+    if (!subrequests.isArray() || subrequests.isEmpty()) {
+      throw ApiException.badRequest("JSON_PARSER_ERROR", "compositeRequest is required");
+    }
+    if (subrequests.size() > MAX_SUBREQUESTS) {
+      throw ApiException.badRequest(
+          "INVALID_API_INPUT", "A composite request can contain up to 25 subrequests");
+    }
+    int heavy = 0;
+    for (JsonNode sub : subrequests) {
+      String url = sub.path("url").asText("");
+      if (url.contains("/query")
+          || url.contains("/queryAll")
+          || url.contains("/composite/sobjects")) {
+        heavy++;
+      }
+    }
+    if (heavy > MAX_QUERY_OR_COLLECTION_SUBREQUESTS) {
+      throw ApiException.badRequest(
+          "INVALID_API_INPUT",
+          "A composite request can contain up to 5 query or sObject Collections subrequests");
+    }
+    Map<String, JsonNode> answers = new LinkedHashMap<>();
+    Map<String, Boolean> failed = new LinkedHashMap<>();
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (JsonNode sub : subrequests) {
+      String ref = sub.path("referenceId").asText();
+      String method = sub.path("method").asText("GET");
+      String url = sub.path("url").asText("");
+      String subBody = sub.has("body") ? JSON.writeValueAsString(sub.get("body")) : null;
+      HttpReply reply;
+      String missing = unresolved(url + (subBody == null ? "" : subBody), answers, failed);
+      if (missing != null) {
+        reply =
+            error(
+                ApiException.badRequest(
+                    "PROCESSING_HALTED",
+                    "Invalid reference specified. No value for " + missing + " found"));
+      } else {
+        url = substitute(url, answers);
+        subBody = subBody == null ? null : substitute(subBody, answers);
+        reply = subrequest(method, url, subBody, sub.path("httpHeaders"), version, userId, call);
+      }
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("body", reply.body().length == 0 ? null : JSON.readTree(reply.body()));
+      item.put("httpHeaders", reply.headers());
+      item.put("httpStatusCode", reply.status());
+      item.put("referenceId", ref);
+      out.add(item);
+      JsonNode answer = reply.body().length == 0 ? JSON.nullNode() : JSON.readTree(reply.body());
+      answers.put(ref, answer);
+      failed.put(ref, reply.status() >= 400);
+    }
+    return json(200, Map.of("compositeResponse", out));
+  }
+
+  private HttpReply subrequest(
+      String method,
+      String url,
+      String body,
+      JsonNode headers,
+      String version,
+      String userId,
+      HttpCall outer) {
+    String path = url;
+    Map<String, String> query = new LinkedHashMap<>();
+    int q = url.indexOf('?');
+    if (q >= 0) {
+      path = url.substring(0, q);
+      for (String pair : url.substring(q + 1).split("&")) {
+        int eq = pair.indexOf('=');
+        String k =
+            java.net.URLDecoder.decode(
+                eq < 0 ? pair : pair.substring(0, eq), java.nio.charset.StandardCharsets.UTF_8);
+        String v =
+            eq < 0
+                ? ""
+                : java.net.URLDecoder.decode(
+                    pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+        query.put(k, v);
+      }
+    }
+    String prefix = "/services/data/" + version + "/";
+    if (!path.startsWith(prefix)) {
+      return error(
+          ApiException.badRequest(
+              "INVALID_API_INPUT", "Subrequest URLs must start with " + prefix + ": " + url));
+    }
+    Map<String, String> h = new LinkedHashMap<>(outer.headers());
+    headers
+        .fields()
+        .forEachRemaining(
+            e -> h.put(e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue().asText()));
+    byte[] bytes =
+        body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpCall sub = new HttpCall(method, path, query, h, bytes, outer.baseUrl());
+    List<String> segments = List.of(path.substring(prefix.length()).split("/", -1));
+    try {
+      return route(sub, version, segments, userId);
+    } catch (ApiException e) {
+      return error(e);
+    } catch (IOException | RuntimeException e) {
+      return error(new ApiException(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred"));
+    }
+  }
+
+  private static String unresolved(
+      String text, Map<String, JsonNode> answers, Map<String, Boolean> failed) {
+    Matcher m = REFERENCE.matcher(text);
+    while (m.find()) {
+      if (!answers.containsKey(m.group(1))
+          || failed.get(m.group(1))
+          || lookup(answers.get(m.group(1)), m.group(2)) == null) {
+        return m.group(1) + "." + m.group(2);
+      }
+    }
+    return null;
+  }
+
+  private static String substitute(String text, Map<String, JsonNode> answers) {
+    Matcher m = REFERENCE.matcher(text);
+    StringBuilder sb = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(
+          sb, Matcher.quoteReplacement(lookup(answers.get(m.group(1)), m.group(2)).asText()));
+    }
+    m.appendTail(sb);
+    return sb.toString();
+  }
+
+  private static JsonNode lookup(JsonNode node, String path) {
+    JsonNode current = node;
+    for (String part : path.split("\\.")) {
+      String name = part;
+      Integer index = null;
+      int bracket = part.indexOf('[');
+      if (bracket >= 0) {
+        name = part.substring(0, bracket);
+        index = Integer.parseInt(part.substring(bracket + 1, part.indexOf(']')));
+      }
+      if (!name.isEmpty()) {
+        current = current == null ? null : current.get(name);
+      }
+      if (index != null) {
+        current = current == null ? null : current.get(index);
+      }
+      if (current == null || current.isNull()) {
+        return null;
+      }
+    }
+    return current;
   }
 
   private static void checkCollectionSize(int size) {

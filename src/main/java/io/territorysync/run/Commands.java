@@ -1,9 +1,12 @@
 package io.territorysync.run;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Quarkus;
 import io.territorysync.database.SchemaMigration;
+import io.territorysync.salesforce.SalesforceSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
 import java.util.Optional;
 
 /** Runs the commands of the packaged app once Quarkus has started. */
@@ -14,6 +17,8 @@ public class Commands {
   public static final String COMMAND_PROPERTY = "territory.command";
 
   @Inject SchemaMigration migration;
+  @Inject SalesforceSettings salesforce;
+  @Inject RunService runs;
 
   /**
    * Sets what must be known before Quarkus starts: one-shot commands open no HTTP port (so they can
@@ -34,7 +39,7 @@ public class Commands {
 
   /** Runs {@code line}; the result is the process exit code. */
   public int execute(CommandLine line) {
-    Optional<String> problem = migration.failure();
+    Optional<String> problem = migration.failure().or(salesforce::problem);
     if (problem.isPresent()) {
       System.err.println("ERROR " + problem.get());
       return 1;
@@ -44,8 +49,58 @@ public class Commands {
         Quarkus.waitForExit();
         yield 0;
       }
+      case "run" -> runOnce(line);
       default -> notAvailable(line.command());
     };
+  }
+
+  private int runOnce(CommandLine line) {
+    Run run;
+    try {
+      run =
+          runs.execute(
+              new RunService.RunRequest(
+                  "cli", line.flag("--full"), line.flag("--dry-run"), line.flag("--force")));
+    } catch (RunInProgressException e) {
+      System.err.println("ERROR " + e.getMessage());
+      return 4;
+    }
+    if (line.flag("--json")) {
+      try {
+        System.out.println(new ObjectMapper().writeValueAsString(run.summary));
+      } catch (Exception e) {
+        System.err.println("ERROR cannot print the summary: " + e.getMessage());
+        return 1;
+      }
+    } else {
+      System.out.println(describe(run));
+    }
+    if (run.error != null) {
+      System.err.println("ERROR " + run.error);
+    }
+    return "succeeded".equals(run.status) ? 0 : 1;
+  }
+
+  private static String describe(Run run) {
+    Map<String, Object> s = run.summary;
+    StringBuilder sb = new StringBuilder();
+    sb.append("Run ")
+        .append(run.id)
+        .append(' ')
+        .append(run.status)
+        .append(" in ")
+        .append(s.get("durationMs"))
+        .append(" ms with ")
+        .append(s.get("apiCalls"))
+        .append(" API call(s)");
+    sb.append(run.dryRun ? " (dry run)" : "").append('\n');
+    sb.append("  synced:      ").append(s.get("synced")).append('\n');
+    sb.append("  deleted:     ").append(s.get("deleted")).append('\n');
+    sb.append("  assignments: ").append(s.get("assignments")).append('\n');
+    sb.append("  opportunities: ").append(s.get("opportunities")).append('\n');
+    sb.append("  users:       ").append(s.get("users")).append('\n');
+    sb.append("  rollups:     ").append(s.get("rollups"));
+    return sb.toString();
   }
 
   private static int notAvailable(String command) {

@@ -1,0 +1,455 @@
+package io.territorysync.salesforce;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.salesforce.api.SalesforceException;
+import org.apache.camel.component.salesforce.api.dto.Limits;
+import org.apache.camel.component.salesforce.api.dto.RestError;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.ContentTypeEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.Job;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.JobStateEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.LineEndingEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.OperationEnum;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
+import org.jboss.logging.Logger;
+
+/**
+ * Every Salesforce call Territory Sync makes, over camel-salesforce: counted against the run's
+ * budget, retried with backoff when transient, and turned into typed failures otherwise.
+ */
+@ApplicationScoped
+public class SalesforceApi {
+
+  private static final Logger LOG = Logger.getLogger(SalesforceApi.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Inject ProducerTemplate template;
+  @Inject SalesforceConfig config;
+  @Inject ApiUsage usage;
+
+  /** A fresh budget for one run. */
+  public ApiBudget newBudget() {
+    return new ApiBudget(config.runApiCallBudget(), config.dailyApiFloor(), usage);
+  }
+
+  // --------------------------------------------------------------------------------- REST
+
+  /** First page of {@code soql}; {@code all} includes deleted rows (queryAll). */
+  public JsonNode query(ApiBudget budget, String soql, boolean all, int batchSize) {
+    String op = all ? "queryAll" : "query";
+    Exchange ex =
+        call(
+            budget,
+            "salesforce:" + op + "?rawPayload=true",
+            e -> {
+              e.getIn().setHeader("sObjectQuery", soql);
+              e.getIn().setHeader("Sforce-Query-Options", "batchSize=" + batchSize);
+            });
+    return json(ex);
+  }
+
+  /** The page behind a {@code nextRecordsUrl}. */
+  public JsonNode queryMore(ApiBudget budget, String nextRecordsUrl) {
+    return json(
+        call(
+            budget,
+            "salesforce:queryMore?rawPayload=true",
+            e -> e.getIn().setHeader("sObjectQuery", nextRecordsUrl)));
+  }
+
+  /** {@code SELECT COUNT() …}: how many rows match. */
+  public long count(ApiBudget budget, String countSoql, boolean all) {
+    return query(budget, countSoql, all, 2000).path("totalSize").asLong();
+  }
+
+  /** The org's limits; also refreshes what is known of daily usage. */
+  public Limits limits(ApiBudget budget) {
+    Exchange ex = call(budget, "salesforce:limits", e -> {});
+    Limits limits = ex.getMessage().getBody(Limits.class);
+    if (limits != null && limits.getDailyApiRequests() != null) {
+      usage.observe(
+          limits.getDailyApiRequests().getMax(), limits.getDailyApiRequests().getRemaining());
+    }
+    return limits;
+  }
+
+  /** The describe result of {@code object}. */
+  public JsonNode describe(ApiBudget budget, String object) {
+    return json(
+        call(
+            budget,
+            "salesforce:getDescription?rawPayload=true",
+            e -> e.getIn().setHeader("sObjectName", object)));
+  }
+
+  /**
+   * A request to any REST path ({@code /services/data/vNN.N/…}); the body is JSON. The answer's
+   * body is returned even for an error status when Salesforce sent one (collections do).
+   */
+  public JsonNode raw(ApiBudget budget, String method, String path, String body) {
+    return json(
+        call(
+            budget,
+            "salesforce:raw?rawPayload=true",
+            e -> {
+              e.getIn().setHeader("rawPath", path);
+              e.getIn().setHeader("rawMethod", method);
+              e.getIn().setBody(body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+            }));
+  }
+
+  /** One subrequest of a Composite call. */
+  public record SubRequest(
+      String referenceId, String method, String url, JsonNode body, Map<String, String> headers) {}
+
+  /** One subrequest's answer. */
+  public record SubResponse(String referenceId, int status, JsonNode body) {}
+
+  /**
+   * Up to 25 subrequests (at most 5 queries or sObject Collections) in one API call, with allOrNone
+   * false; answers come back in request order.
+   */
+  public List<SubResponse> composite(ApiBudget budget, List<SubRequest> requests) {
+    com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+    root.put("allOrNone", false);
+    com.fasterxml.jackson.databind.node.ArrayNode list = root.putArray("compositeRequest");
+    for (SubRequest r : requests) {
+      com.fasterxml.jackson.databind.node.ObjectNode n = list.addObject();
+      n.put("method", r.method());
+      n.put("url", r.url());
+      n.put("referenceId", r.referenceId());
+      if (r.body() != null) {
+        n.set("body", r.body());
+      }
+      if (r.headers() != null && !r.headers().isEmpty()) {
+        com.fasterxml.jackson.databind.node.ObjectNode h = n.putObject("httpHeaders");
+        r.headers().forEach(h::put);
+      }
+    }
+    JsonNode answer = raw(budget, "POST", dataPath() + "/composite", root.toString());
+    List<SubResponse> out = new ArrayList<>();
+    for (JsonNode item : answer.path("compositeResponse")) {
+      out.add(
+          new SubResponse(
+              item.path("referenceId").asText(),
+              item.path("httpStatusCode").asInt(),
+              item.path("body")));
+    }
+    if (out.size() != requests.size()) {
+      throw new SalesforceCallException(
+          "Salesforce answered " + out.size() + " of " + requests.size() + " composite subrequests",
+          0,
+          "BAD_RESPONSE",
+          null);
+    }
+    return out;
+  }
+
+  /** The REST base path for the configured API version ({@code /services/data/v62.0}). */
+  public String dataPath() {
+    String version =
+        org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getOptionalValue("camel.component.salesforce.api-version", String.class)
+            .orElse("62.0");
+    return "/services/data/v" + version;
+  }
+
+  // ------------------------------------------------------------------------- Bulk API 2.0
+
+  /** Starts a Bulk API 2.0 query job. */
+  public QueryJob createQueryJob(ApiBudget budget, String soql, boolean all) {
+    QueryJob job = new QueryJob();
+    job.setOperation(all ? OperationEnum.QUERY_ALL : OperationEnum.QUERY);
+    job.setQuery(soql);
+    job.setContentType(ContentTypeEnum.CSV);
+    job.setLineEnding(LineEndingEnum.LF);
+    return call(budget, "salesforce:bulk2CreateQueryJob", e -> e.getIn().setBody(job))
+        .getMessage()
+        .getBody(QueryJob.class);
+  }
+
+  /** Polls a query job until it completes; throws when it fails or takes too long. */
+  public QueryJob awaitQueryJob(ApiBudget budget, String jobId) {
+    return await(
+        jobId,
+        () ->
+            call(budget, "salesforce:bulk2GetQueryJob", e -> e.getIn().setHeader("jobId", jobId))
+                .getMessage()
+                .getBody(QueryJob.class),
+        QueryJob::getState,
+        j -> "the query job did not complete");
+  }
+
+  /**
+   * One page of a completed query job's CSV results, with the locator of the next page ({@code
+   * null} at the end).
+   */
+  public ResultsPage queryResults(ApiBudget budget, String jobId, String locator, int maxRecords) {
+    Exchange ex =
+        call(
+            budget,
+            "salesforce:bulk2GetQueryJobResults",
+            e -> {
+              e.getIn().setHeader("jobId", jobId);
+              e.getIn().setHeader("maxRecords", maxRecords);
+              if (locator != null) {
+                e.getIn().setHeader("locator", locator);
+              }
+            });
+    String next = ex.getMessage().getHeader("Sforce-Locator", String.class);
+    InputStream body = ex.getMessage().getBody(InputStream.class);
+    return new ResultsPage(
+        body == null ? new ByteArrayInputStream(new byte[0]) : body,
+        next == null || next.isEmpty() || next.equals("null") ? null : next);
+  }
+
+  /** One page of query results: CSV, and where the next page starts. */
+  public record ResultsPage(InputStream csv, String nextLocator) {}
+
+  /** Creates an ingest job, uploads {@code csv}, closes it and waits for it to finish. */
+  public Job ingest(
+      ApiBudget budget,
+      String object,
+      OperationEnum operation,
+      String externalIdField,
+      byte[] csv) {
+    Job job = new Job();
+    job.setObject(object);
+    job.setOperation(operation);
+    job.setContentType(ContentTypeEnum.CSV);
+    job.setLineEnding(LineEndingEnum.LF);
+    if (externalIdField != null) {
+      job.setExternalIdFieldName(externalIdField);
+    }
+    Job created =
+        call(budget, "salesforce:bulk2CreateJob", e -> e.getIn().setBody(job))
+            .getMessage()
+            .getBody(Job.class);
+    String id = created.getId();
+    call(
+        budget,
+        "salesforce:bulk2CreateBatch",
+        e -> {
+          e.getIn().setHeader("jobId", id);
+          e.getIn().setBody(new ByteArrayInputStream(csv));
+        });
+    call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
+    return await(
+        id,
+        () ->
+            call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
+                .getMessage()
+                .getBody(Job.class),
+        Job::getState,
+        Job::getErrorMessage);
+  }
+
+  /** The successful, failed or unprocessed records of an ingest job as CSV. */
+  public String ingestResults(ApiBudget budget, String jobId, String kind) {
+    String op =
+        switch (kind) {
+          case "successful" -> "bulk2GetSuccessfulResults";
+          case "failed" -> "bulk2GetFailedResults";
+          default -> "bulk2GetUnprocessedRecords";
+        };
+    Exchange ex = call(budget, "salesforce:" + op, e -> e.getIn().setHeader("jobId", jobId));
+    String body = ex.getMessage().getBody(String.class);
+    return body == null ? "" : body;
+  }
+
+  private <T> T await(
+      String jobId,
+      java.util.function.Supplier<T> poll,
+      java.util.function.Function<T, JobStateEnum> state,
+      java.util.function.Function<T, String> error) {
+    Duration wait = config.poll().initialInterval();
+    Instant deadline = Instant.now().plus(config.poll().timeout());
+    while (true) {
+      sleep(wait);
+      T job = poll.get();
+      JobStateEnum s = state.apply(job);
+      if (s == JobStateEnum.JOB_COMPLETE) {
+        return job;
+      }
+      if (s == JobStateEnum.FAILED || s == JobStateEnum.ABORTED) {
+        throw new SalesforceCallException(
+            "Bulk job " + jobId + " " + s.name() + ": " + error.apply(job),
+            0,
+            "BULK_JOB_" + s.name(),
+            null);
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new SalesforceCallException(
+            "Bulk job "
+                + jobId
+                + " still "
+                + s.name()
+                + " after "
+                + config.poll().timeout()
+                + " (territory.salesforce.poll.timeout)",
+            0,
+            "BULK_JOB_TIMEOUT",
+            null);
+      }
+      long next = Math.min(config.poll().maxInterval().toMillis(), wait.toMillis() * 3 / 2);
+      wait = Duration.ofMillis(next);
+    }
+  }
+
+  // ---------------------------------------------------------------------------- the call
+
+  private Exchange call(ApiBudget budget, String uri, Consumer<Exchange> prepare) {
+    int attempts = config.retry().maxAttempts();
+    Duration backoff = config.retry().initialBackoff();
+    for (int attempt = 1; ; attempt++) {
+      budget.spend();
+      usage.called();
+      Exchange ex = template.request(uri, prepare::accept);
+      usage.observe(ex.getMessage().getHeader("Sforce-Limit-Info", String.class));
+      Exception failure = ex.getException();
+      if (failure == null) {
+        return ex;
+      }
+      SalesforceException sf = find(failure, SalesforceException.class);
+      int status = sf == null ? 0 : sf.getStatusCode();
+      String code = errorCode(sf);
+      String what = operation(uri) + ": " + describe(failure, sf);
+      if (status == 403 && "REQUEST_LIMIT_EXCEEDED".equals(code)) {
+        throw new RequestLimitExceededException("Salesforce refused " + what, failure);
+      }
+      if (!transientFailure(failure, status, code)) {
+        throw new SalesforceCallException("Salesforce " + what, status, code, failure);
+      }
+      if (attempt >= attempts) {
+        throw new SalesforceCallException(
+            "Salesforce "
+                + what
+                + " (gave up after "
+                + attempts
+                + " attempts, territory.salesforce.retry.max-attempts)",
+            status,
+            code,
+            failure);
+      }
+      Duration wait = jitter(backoff);
+      LOG.warnf(
+          "Salesforce %s; retry %d of %d in %d ms", what, attempt, attempts - 1, wait.toMillis());
+      sleep(wait);
+      backoff =
+          backoff.multipliedBy(2).compareTo(config.retry().maxBackoff()) > 0
+              ? config.retry().maxBackoff()
+              : backoff.multipliedBy(2);
+    }
+  }
+
+  private static boolean transientFailure(Throwable failure, int status, String code) {
+    if (status >= 500 || "UNABLE_TO_LOCK_ROW".equals(code) || "SERVER_UNAVAILABLE".equals(code)) {
+      return true;
+    }
+    return status == 0
+        && (find(failure, IOException.class) != null
+            || find(failure, TimeoutException.class) != null
+            || find(failure, ConnectException.class) != null
+            || find(failure, EOFException.class) != null
+            || find(failure, ClosedChannelException.class) != null);
+  }
+
+  private static String errorCode(SalesforceException sf) {
+    if (sf == null || sf.getErrors() == null || sf.getErrors().isEmpty()) {
+      return null;
+    }
+    RestError e = sf.getErrors().get(0);
+    return e.getErrorCode();
+  }
+
+  private static String describe(Throwable failure, SalesforceException sf) {
+    if (sf != null && sf.getErrors() != null && !sf.getErrors().isEmpty()) {
+      RestError e = sf.getErrors().get(0);
+      return (sf.getStatusCode() > 0 ? sf.getStatusCode() + " " : "")
+          + e.getErrorCode()
+          + ": "
+          + e.getMessage();
+    }
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = (sf != null ? sf.getMessage() : failure.getMessage());
+    return (message == null ? "" : message)
+        + (root != failure && root.getMessage() != null
+            ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"
+            : "");
+  }
+
+  private static String operation(String uri) {
+    String op = uri.substring("salesforce:".length());
+    int q = op.indexOf('?');
+    return q < 0 ? op : op.substring(0, q);
+  }
+
+  private static Duration jitter(Duration d) {
+    long ms = d.toMillis();
+    return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SalesforceCallException("interrupted", 0, "INTERRUPTED", e);
+    }
+  }
+
+  private static JsonNode json(Exchange ex) {
+    Object body = ex.getMessage().getBody();
+    try {
+      if (body == null) {
+        return JSON.nullNode();
+      }
+      if (body instanceof InputStream in) {
+        try (in) {
+          return JSON.readTree(in);
+        }
+      }
+      if (body instanceof byte[] bytes) {
+        return JSON.readTree(bytes);
+      }
+      return JSON.readTree(body.toString());
+    } catch (IOException e) {
+      throw new SalesforceCallException(
+          "Salesforce answered something that is not JSON: " + e.getMessage(),
+          0,
+          "BAD_RESPONSE",
+          e);
+    }
+  }
+
+  private static <T extends Throwable> T find(Throwable error, Class<T> type) {
+    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
+  }
+}

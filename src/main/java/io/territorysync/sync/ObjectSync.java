@@ -1,0 +1,310 @@
+package io.territorysync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.territorysync.mirror.FieldCatalog;
+import io.territorysync.mirror.MirrorObject;
+import io.territorysync.mirror.MirrorWriter;
+import io.territorysync.mirror.Watermarks;
+import io.territorysync.mirror.Watermarks.Watermark;
+import io.territorysync.run.RunContext;
+import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.SalesforceApi;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Syncs one object from the org into the mirror, following its {@link SyncPlan.ObjectPlan}:
+ * incrementally by SystemModstamp watermark (queryAll, so deletions come with the changes) or in
+ * full with removal of what the org no longer has. Continues the first page by REST paging or, when
+ * the first page's totalSize is above the threshold, by Bulk API 2.0 query; each page is streamed
+ * into PostgreSQL and committed, so nothing is held in memory and an interrupted sync resumes from
+ * the last saved watermark.
+ */
+@ApplicationScoped
+@Named("objectSync")
+public class ObjectSync {
+
+  private static final Logger LOG = Logger.getLogger(ObjectSync.class);
+  private static final DateTimeFormatter SF_DATETIME =
+      new DateTimeFormatterBuilder()
+          .appendPattern("yyyy-MM-dd'T'HH:mm:ss")
+          .optionalStart()
+          .appendPattern(".SSS")
+          .optionalEnd()
+          .appendPattern("[XX][XXX][X]")
+          .toFormatter(Locale.ROOT);
+
+  @Inject SalesforceApi api;
+  @Inject MirrorWriter writer;
+  @Inject Watermarks watermarks;
+  @Inject FieldCatalog catalog;
+  @Inject SyncConfig config;
+
+  /** What one object's sync did. */
+  public record Result(String object, String mode, String reader, long read, long deleted) {}
+
+  /** Syncs {@code objectName} as {@code plan} says, within {@code run}. */
+  public Result sync(String objectName, SyncPlan plan, RunContext run)
+      throws SQLException, IOException {
+    SyncPlan.ObjectPlan p = plan.object(objectName);
+    MirrorObject object = p.object();
+    ApiBudget budget = run.budget();
+    if (p.full()) {
+      writer.clearSeen(object);
+    }
+    Fetched fetched = p.totalSize() > config.bulkThreshold() ? bulk(p, budget) : rest(p, budget);
+    long deleted = writer.delete(object, fetched.deletedIds);
+    String mode;
+    Watermark previous = p.previous();
+    if (p.full()) {
+      deleted += writer.removeUnseen(object);
+      mode = "full (" + p.fullReason() + ")";
+    } else if (previous.lastSyncAt() != null
+        && previous.lastSyncAt().isBefore(plan.startedAt().minus(object.deletedRetention()))) {
+      deleted += reconcileIds(object, budget);
+      mode =
+          "incremental, ids reconciled (the org keeps deleted "
+              + object.apiName()
+              + " rows only "
+              + object.deletedRetention()
+              + ")";
+    } else {
+      mode = "incremental since " + p.since();
+    }
+    Instant watermark =
+        fetched.maxModstamp != null
+            ? fetched.maxModstamp
+            : previous != null && previous.watermark() != null
+                ? previous.watermark()
+                : plan.startedAt();
+    Instant lastFull = p.full() ? plan.startedAt() : previous.lastFullSyncAt();
+    List<String> synced = new ArrayList<>(p.fields());
+    synced.remove("IsDeleted");
+    watermarks.save(new Watermark(object.apiName(), watermark, plan.startedAt(), lastFull, synced));
+    run.synced().merge(object.apiName(), fetched.rows, Long::sum);
+    run.deleted().merge(object.apiName(), deleted, Long::sum);
+    LOG.infof(
+        "%s: %s; read %d record(s) by %s, removed %d; %d API call(s) so far in run %d",
+        object.routeId(), mode, fetched.rows, fetched.reader, deleted, budget.used(), run.runId());
+    return new Result(object.apiName(), mode, fetched.reader, fetched.rows, deleted);
+  }
+
+  private Map<String, String> extraTypes(SyncPlan.ObjectPlan p) throws SQLException {
+    Map<String, String> types = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    if (!p.extraFields().isEmpty() && p.object().describe()) {
+      catalog.stored(p.object().apiName()).values().forEach(f -> types.put(f.name(), f.type()));
+    }
+    return types;
+  }
+
+  /** Records read, the newest SystemModstamp seen, and ids the org deleted. */
+  private static final class Fetched {
+    long rows;
+    Instant maxModstamp;
+    String reader;
+    final List<String> deletedIds = new ArrayList<>();
+
+    void saw(String modstamp) {
+      if (modstamp == null || modstamp.isEmpty()) {
+        return;
+      }
+      Instant t = OffsetDateTime.parse(modstamp, SF_DATETIME).toInstant();
+      if (maxModstamp == null || t.isAfter(maxModstamp)) {
+        maxModstamp = t;
+      }
+    }
+  }
+
+  /** One record in the order the mirror writer wants: Id, SystemModstamp, typed, extra. */
+  private static final class RowShape {
+    final int deletedAt;
+    final int[] positions;
+
+    RowShape(List<String> fields) {
+      this.deletedAt = fields.indexOf("IsDeleted");
+      List<Integer> keep = new ArrayList<>();
+      for (int i = 0; i < fields.size(); i++) {
+        if (i != deletedAt) {
+          keep.add(i);
+        }
+      }
+      positions = keep.stream().mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  private Fetched rest(SyncPlan.ObjectPlan p, ApiBudget budget) throws SQLException {
+    Fetched f = new Fetched();
+    f.reader = "REST query";
+    Map<String, String> types = extraTypes(p);
+    RowShape shape = new RowShape(p.fields());
+    List<String> fields = p.fields();
+    JsonNode page = p.firstPage();
+    while (true) {
+      try (MirrorWriter.Batch batch = writer.batch(p.object(), p.extraFields(), types, p.full())) {
+        for (JsonNode rec : page.path("records")) {
+          if (shape.deletedAt >= 0 && rec.path("IsDeleted").asBoolean(false)) {
+            f.deletedIds.add(rec.path("Id").asText());
+            f.saw(rec.path("SystemModstamp").asText(null));
+            continue;
+          }
+          String[] values = new String[shape.positions.length];
+          for (int i = 0; i < values.length; i++) {
+            JsonNode v = rec.get(fields.get(shape.positions[i]));
+            values[i] = v == null || v.isNull() ? null : v.asText();
+          }
+          f.saw(values[1]);
+          batch.add(values);
+        }
+        f.rows += batch.commit();
+      }
+      progress(p, f.rows);
+      if (page.path("done").asBoolean(true) || !page.hasNonNull("nextRecordsUrl")) {
+        return f;
+      }
+      page = api.queryMore(budget, page.path("nextRecordsUrl").asText());
+    }
+  }
+
+  private Fetched bulk(SyncPlan.ObjectPlan p, ApiBudget budget) throws SQLException, IOException {
+    Fetched f = new Fetched();
+    f.reader = "Bulk API 2.0 query";
+    Map<String, String> types = extraTypes(p);
+    RowShape shape = new RowShape(p.fields());
+    QueryJob job = api.createQueryJob(budget, p.soql(), !p.full());
+    api.awaitQueryJob(budget, job.getId());
+    String locator = null;
+    int[] order = null;
+    do {
+      SalesforceApi.ResultsPage page =
+          api.queryResults(budget, job.getId(), locator, config.bulkPageSize());
+      try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
+          CSVParser csv = CSVFormat.RFC4180.parse(reader);
+          MirrorWriter.Batch batch = writer.batch(p.object(), p.extraFields(), types, p.full())) {
+        for (CSVRecord record : csv) {
+          if (order == null || isHeader(record, p.fields())) {
+            order = columnOrder(record, p.fields(), p.object());
+            continue;
+          }
+          if (shape.deletedAt >= 0 && "true".equalsIgnoreCase(record.get(order[shape.deletedAt]))) {
+            f.deletedIds.add(record.get(order[0]));
+            f.saw(record.get(order[shape.positions[1]]));
+            continue;
+          }
+          String[] values = new String[shape.positions.length];
+          for (int i = 0; i < values.length; i++) {
+            String v = record.get(order[shape.positions[i]]);
+            values[i] = v.isEmpty() ? null : v;
+          }
+          f.saw(values[1]);
+          batch.add(values);
+        }
+        f.rows += batch.commit();
+      }
+      progress(p, f.rows);
+      locator = page.nextLocator();
+    } while (locator != null);
+    return f;
+  }
+
+  private static boolean isHeader(CSVRecord record, List<String> fields) {
+    return record.size() == fields.size()
+        && record.get(0).equalsIgnoreCase(fields.get(0))
+        && record.get(1).equalsIgnoreCase(fields.get(1));
+  }
+
+  private static int[] columnOrder(CSVRecord header, List<String> fields, MirrorObject object) {
+    int[] order = new int[fields.size()];
+    for (int i = 0; i < fields.size(); i++) {
+      order[i] = -1;
+      for (int j = 0; j < header.size(); j++) {
+        if (header.get(j).equalsIgnoreCase(fields.get(i))) {
+          order[i] = j;
+        }
+      }
+      if (order[i] < 0) {
+        throw new SyncException(
+            "Bulk results for " + object.apiName() + " lack the column " + fields.get(i));
+      }
+    }
+    return order;
+  }
+
+  /**
+   * Removes mirror rows whose ids the org no longer has: for gaps longer than the org keeps
+   * deletions.
+   */
+  private long reconcileIds(MirrorObject object, ApiBudget budget)
+      throws SQLException, IOException {
+    writer.clearSeen(object);
+    String soql = "SELECT Id FROM " + object.apiName();
+    JsonNode first = api.query(budget, soql, false, config.pageSize());
+    if (first.path("totalSize").asLong() > config.bulkThreshold()) {
+      QueryJob job = api.createQueryJob(budget, soql, false);
+      api.awaitQueryJob(budget, job.getId());
+      String locator = null;
+      do {
+        SalesforceApi.ResultsPage page =
+            api.queryResults(budget, job.getId(), locator, config.bulkPageSize() * 5);
+        List<String> ids = new ArrayList<>();
+        try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
+            CSVParser csv = CSVFormat.RFC4180.parse(reader)) {
+          for (CSVRecord r : csv) {
+            if (!r.get(0).equalsIgnoreCase("Id")) {
+              ids.add(r.get(0));
+            }
+          }
+        }
+        writer.addSeen(object, ids);
+        locator = page.nextLocator();
+      } while (locator != null);
+    } else {
+      JsonNode page = first;
+      while (true) {
+        List<String> ids = new ArrayList<>();
+        page.path("records").forEach(r -> ids.add(r.path("Id").asText()));
+        writer.addSeen(object, ids);
+        if (page.path("done").asBoolean(true) || !page.hasNonNull("nextRecordsUrl")) {
+          break;
+        }
+        page = api.queryMore(budget, page.path("nextRecordsUrl").asText());
+      }
+    }
+    return writer.removeUnseen(object);
+  }
+
+  private static void progress(SyncPlan.ObjectPlan p, long done) {
+    long expected = p.totalSize();
+    if (expected > 10_000) {
+      LOG.infof(
+          "%s: %d of %d records (%d%%)",
+          p.object().routeId(), done, expected, Math.min(100, done * 100 / expected));
+    }
+  }
+
+  /** The sync cannot go on; the message names what to fix. */
+  public static class SyncException extends RuntimeException {
+    public SyncException(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package io.territorysync.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.territorysync.mirror.FieldCatalog;
+import io.territorysync.mirror.MirrorObject;
+import io.territorysync.mirror.Watermarks;
+import io.territorysync.mirror.Watermarks.Watermark;
+import io.territorysync.run.RunContext;
+import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.SalesforceApi;
+import io.territorysync.salesforce.SalesforceApi.SubRequest;
+import io.territorysync.salesforce.SalesforceApi.SubResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Plans the sync stage: per object, incremental or full, which fields, which query; then asks for
+ * every object's first page in Composite calls (five queries per API call), so a run with nothing
+ * changed costs three API calls.
+ */
+@ApplicationScoped
+@Named("syncPlanner")
+public class SyncPlanner {
+
+  static final DateTimeFormatter SOQL_DATETIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+  private static final int QUERIES_PER_COMPOSITE = 5;
+
+  @Inject SalesforceApi api;
+  @Inject Watermarks watermarks;
+  @Inject FieldCatalog catalog;
+  @Inject SyncConfig config;
+  @Inject Instance<FieldDemand> demands;
+
+  /** Plans and fetches first pages for every mirrored object. */
+  public SyncPlan plan(RunContext run) throws SQLException {
+    Instant now = Instant.now();
+    SyncPlan plan = new SyncPlan(now);
+    List<SyncPlan.ObjectPlan> plans = new ArrayList<>();
+    for (MirrorObject object : MirrorObject.ALL) {
+      plans.add(planObject(object, run, now));
+    }
+    for (int from = 0; from < plans.size(); from += QUERIES_PER_COMPOSITE) {
+      List<SyncPlan.ObjectPlan> chunk =
+          plans.subList(from, Math.min(plans.size(), from + QUERIES_PER_COMPOSITE));
+      List<SubRequest> requests = new ArrayList<>();
+      for (SyncPlan.ObjectPlan p : chunk) {
+        String resource = p.full() ? "/query?q=" : "/queryAll?q=";
+        requests.add(
+            new SubRequest(
+                p.object().apiName(),
+                "GET",
+                api.dataPath() + resource + URLEncoder.encode(p.soql(), StandardCharsets.UTF_8),
+                null,
+                Map.of("Sforce-Query-Options", "batchSize=" + config.pageSize())));
+      }
+      List<SubResponse> answers = api.composite(run.budget(), requests);
+      for (int i = 0; i < chunk.size(); i++) {
+        SubResponse answer = answers.get(i);
+        if (answer.status() >= 400) {
+          JsonNode error = answer.body().isArray() ? answer.body().get(0) : answer.body();
+          throw new ObjectSync.SyncException(
+              "Salesforce refused the query of "
+                  + chunk.get(i).object().apiName()
+                  + ": "
+                  + error.path("errorCode").asText()
+                  + ": "
+                  + error.path("message").asText()
+                  + " ("
+                  + chunk.get(i).soql()
+                  + ")");
+        }
+        plan.put(chunk.get(i).withFirstPage(answer.body()));
+      }
+    }
+    return plan;
+  }
+
+  private SyncPlan.ObjectPlan planObject(MirrorObject object, RunContext run, Instant now)
+      throws SQLException {
+    Watermark previous = watermarks.get(object.apiName()).orElse(null);
+    List<String> extra = extraFields(object, run.budget());
+    List<String> fields = new ArrayList<>(List.of("Id", "SystemModstamp"));
+    object.columns().forEach(c -> fields.add(c.field()));
+    fields.addAll(extra);
+    String reason = fullReason(run, object, previous, fields, now);
+    Instant since = reason == null ? previous.watermark().minus(config.overlap()) : null;
+    String select =
+        reason == null
+            ? "Id, IsDeleted, " + String.join(", ", fields.subList(1, fields.size()))
+            : String.join(", ", fields);
+    String soql =
+        "SELECT "
+            + select
+            + " FROM "
+            + object.apiName()
+            + (since == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(since));
+    List<String> read = new ArrayList<>(fields);
+    if (reason == null) {
+      read.add(1, "IsDeleted");
+    }
+    return new SyncPlan.ObjectPlan(object, read, extra, reason, since, soql, previous, null);
+  }
+
+  private String fullReason(
+      RunContext run, MirrorObject object, Watermark previous, List<String> fields, Instant now) {
+    if (run.full()) {
+      return "requested";
+    }
+    if (object.snapshot()) {
+      return "small object, read whole";
+    }
+    if (previous == null || previous.watermark() == null) {
+      return "first sync";
+    }
+    Set<String> had =
+        previous.fields().stream().map(f -> f.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    List<String> added =
+        fields.stream().filter(f -> !had.contains(f.toLowerCase(Locale.ROOT))).toList();
+    if (!added.isEmpty()) {
+      return "new field(s) " + String.join(", ", added);
+    }
+    if (previous.lastFullSyncAt() == null
+        || previous.lastFullSyncAt().isBefore(now.minus(config.fullSyncMaxAge()))) {
+      return "last full sync older than "
+          + config.fullSyncMaxAge()
+          + " (territory.sync.full-sync-max-age)";
+    }
+    return null;
+  }
+
+  /** Base extras, configured extras and demanded fields, checked against the org's fields. */
+  private List<String> extraFields(MirrorObject object, ApiBudget budget) throws SQLException {
+    Set<String> wanted = new LinkedHashSet<>(object.baseExtraFields());
+    config.extraFields().getOrDefault(object.apiName(), List.of()).forEach(wanted::add);
+    for (FieldDemand d : demands) {
+      wanted.addAll(d.fields(object.apiName()));
+    }
+    wanted.removeIf(
+        f ->
+            f.equalsIgnoreCase("Id")
+                || f.equalsIgnoreCase("SystemModstamp")
+                || f.equalsIgnoreCase("IsDeleted")
+                || object.column(f).isPresent());
+    if (wanted.isEmpty() || !object.describe()) {
+      return List.copyOf(wanted);
+    }
+    Map<String, FieldCatalog.FieldInfo> known =
+        catalog.fields(budget, object.apiName(), config.describeTtl());
+    List<String> out = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String f : wanted) {
+      FieldCatalog.FieldInfo info = known.get(f.toLowerCase(Locale.ROOT));
+      if (info == null) {
+        missing.add(f);
+      } else {
+        out.add(info.name());
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new ObjectSync.SyncException(
+          object.apiName()
+              + " has no field(s) "
+              + String.join(", ", missing)
+              + " in the org (named by the rules or territory.sync.extra-fields."
+              + object.apiName()
+              + ")");
+    }
+    return out;
+  }
+}

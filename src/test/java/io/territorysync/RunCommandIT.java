@@ -1,0 +1,156 @@
+package io.territorysync;
+
+import static io.territorysync.PackagedApp.freePort;
+import static io.territorysync.PackagedApp.salesforce;
+import static io.territorysync.PackagedApp.start;
+import static io.territorysync.PackagedApp.stop;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.territorysync.database.EmbeddedDatabase;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code run} command of the packaged app against the emulator in its own process. */
+class RunCommandIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  private static JsonNode summary(int emulatorPort) throws Exception {
+    return JSON.readTree(
+            PackagedApp.HTTP
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(
+                                "http://localhost:" + emulatorPort + "/emulator/admin/summary"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .path("records");
+  }
+
+  @Test
+  void runJsonReportsPerObjectCountsEqualToTheOrgs() throws Exception {
+    int port = freePort();
+    Process emulator = PackagedApp.emulator(port, 2500, 0, tmp.resolve("emulator.log"));
+    try {
+      Map<String, String> env = new HashMap<>(salesforce(port));
+      env.put("TERRITORY_DATA_DIR", tmp.resolve("data").toString());
+      Path out = tmp.resolve("run.out");
+      Process run = start(env, List.of("run", "--json"), out);
+      assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+      String output = Files.readString(out);
+      assertEquals(0, run.exitValue(), output);
+      String json =
+          output
+              .lines()
+              .filter(l -> l.startsWith("{"))
+              .reduce((a, b) -> b)
+              .orElseThrow(() -> new AssertionError(output));
+      JsonNode result = JSON.readTree(json);
+      JsonNode org = summary(port);
+      assertEquals("succeeded", result.path("status").asText());
+      org.fieldNames()
+          .forEachRemaining(
+              object -> {
+                if (result.path("synced").has(object)) {
+                  assertEquals(
+                      org.path(object).asLong(),
+                      result.path("synced").path(object).asLong(),
+                      object);
+                }
+              });
+      assertEquals(12, result.path("synced").size(), "one entry per mirrored object");
+      assertTrue(result.path("apiCalls").asInt() > 0 && result.path("apiCalls").asInt() < 20, json);
+      for (String key :
+          List.of(
+              "runId",
+              "status",
+              "dryRun",
+              "synced",
+              "assignments",
+              "opportunities",
+              "users",
+              "rollups",
+              "apiCalls",
+              "durationMs")) {
+        assertTrue(result.has(key), key + " in " + json);
+      }
+    } finally {
+      stop(emulator);
+    }
+  }
+
+  @Test
+  void aRunKilledMidSyncIsResumedByTheNextWithNothingLostOrDoubled() throws Exception {
+    int port = freePort();
+    Process emulator = PackagedApp.emulator(port, 20_000, 30, tmp.resolve("emulator.log"));
+    Path data = tmp.resolve("data");
+    try {
+      Map<String, String> env = new HashMap<>(salesforce(port));
+      env.put("TERRITORY_DATA_DIR", data.toString());
+      env.put("TERRITORY_SYNC_BULK_THRESHOLD", "100000000");
+      Path first = tmp.resolve("first.out");
+      Process run = start(env, List.of("run"), first);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> Files.readString(first).contains("sync-account: ") || !run.isAlive());
+      run.destroyForcibly();
+      run.waitFor(30, TimeUnit.SECONDS);
+      assertTrue(Files.readString(first).contains("sync-account: "), Files.readString(first));
+
+      Path second = tmp.resolve("second.out");
+      Process again = start(env, List.of("run", "--json"), second);
+      assertTrue(again.waitFor(180, TimeUnit.SECONDS));
+      assertEquals(0, again.exitValue(), Files.readString(second));
+
+      JsonNode org = summary(port);
+      EmbeddedDatabase db =
+          EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
+          Statement s = c.createStatement()) {
+        for (String[] t :
+            List.of(
+                new String[] {"Account", "sf_account"},
+                new String[] {"Opportunity", "sf_opportunity"},
+                new String[] {"ObjectTerritory2Association", "sf_object_territory2_association"})) {
+          try (ResultSet rs = s.executeQuery("SELECT count(*), count(DISTINCT id) FROM " + t[1])) {
+            rs.next();
+            assertEquals(org.path(t[0]).asLong(), rs.getLong(1), t[0] + " count");
+            assertEquals(rs.getLong(1), rs.getLong(2), t[0] + " has no duplicates");
+          }
+        }
+        try (ResultSet rs = s.executeQuery("SELECT status FROM run ORDER BY id")) {
+          rs.next();
+          String killed = rs.getString(1);
+          rs.next();
+          assertEquals("succeeded", rs.getString(1));
+          assertTrue(killed.equals("failed") || killed.equals("running"), killed);
+        }
+      } finally {
+        db.stop();
+      }
+    } finally {
+      stop(emulator);
+    }
+  }
+}

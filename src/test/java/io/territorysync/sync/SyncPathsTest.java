@@ -1,0 +1,131 @@
+package io.territorysync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.territorysync.emulator.InProcessEmulator;
+import io.territorysync.emulator.OrgData;
+import io.territorysync.emulator.demo.DemoOrg;
+import io.territorysync.mirror.MirrorObject;
+import io.territorysync.run.Run;
+import io.territorysync.run.RunService;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which reader the sync picks by size, and fields added by the rules. Bulk starts above 300 records
+ * here.
+ */
+@QuarkusTest
+@TestProfile(SyncPathsTest.SmallBulkThreshold.class)
+class SyncPathsTest {
+
+  /** Makes Bulk API 2.0 kick in above 300 records. */
+  public static class SmallBulkThreshold implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("territory.sync.bulk-threshold", "300", "territory.sync.bulk-page-size", "250");
+    }
+  }
+
+  @Inject InProcessEmulator emulator;
+  @Inject RunService runs;
+  @Inject AgroalDataSource dataSource;
+  @Inject TestFieldDemand demand;
+
+  @BeforeEach
+  void freshOrgAndMirror() throws Exception {
+    emulator.reset(new DemoOrg.Spec(700, 5, 100, 2.0));
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      for (MirrorObject o : MirrorObject.ALL) {
+        s.execute("TRUNCATE " + o.table());
+      }
+      s.execute("TRUNCATE sync_watermark, sync_seen, sf_field");
+    }
+  }
+
+  @AfterEach
+  void noDemand() {
+    demand.accountFields(Set.of());
+  }
+
+  private long count(String sql) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private Run run() {
+    Run run = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("succeeded", run.status, run.error);
+    return run;
+  }
+
+  @Test
+  void largeObjectsAreReadWithBulkAndSmallOnesWithRest() throws Exception {
+    var usage = emulator.emulator().usage();
+    usage.reset();
+    run();
+    assertEquals(
+        2, usage.bulkQueryJobs(), "accounts (700) and opportunities (~1,400) went by Bulk");
+    assertTrue(usage.calls("bulkQuery") >= 2 * 4, "create, poll, pages: " + usage.describe());
+    assertEquals(0, usage.calls("queryMore"), "everything else fitted its first page");
+    OrgData org = emulator.emulator().org();
+    assertEquals(org.count("Account"), count("SELECT count(*) FROM sf_account"));
+    assertEquals(org.count("Opportunity"), count("SELECT count(*) FROM sf_opportunity"));
+  }
+
+  @Test
+  void bulkIncrementalReadSeesDeletionsThroughQueryAll() throws Exception {
+    run();
+    OrgData org = emulator.emulator().org();
+    java.util.List<String> gone = org.ids("Account").stream().sorted().limit(320).toList();
+    org.delete(gone, false, OrgData.LockFaults.NONE);
+    emulator.emulator().usage().reset();
+    run();
+    assertTrue(
+        emulator.emulator().usage().bulkQueryJobs() >= 1,
+        "320 changed accounts exceed the threshold");
+    assertEquals(org.count("Account"), count("SELECT count(*) FROM sf_account"));
+    assertEquals(0, count("SELECT count(*) FROM sf_account WHERE id = '" + gone.get(0) + "'"));
+    assertEquals(org.count("Opportunity"), count("SELECT count(*) FROM sf_opportunity"));
+  }
+
+  @Test
+  void aFieldARuleStartsUsingIsMirroredAfterTheNextRun() throws Exception {
+    run();
+    assertEquals(0, count("SELECT count(*) FROM sf_account WHERE extra ? 'Customer_Tier__c'"));
+    demand.accountFields(Set.of("Customer_Tier__c", "NumberOfEmployees", "Rating"));
+    run();
+    long tiers =
+        count(
+            "SELECT count(*) FROM sf_account WHERE extra->>'Customer_Tier__c' IN ('Tier 1', 'Tier 2', 'Tier 3')");
+    assertEquals(
+        emulator.emulator().org().count("Account"),
+        tiers,
+        "every account re-read with the new field");
+    assertEquals(
+        0,
+        count("SELECT count(*) FROM sf_account WHERE extra ? 'Rating'"),
+        "null values are not stored");
+    demand.accountFields(Set.of("No_Such_Field__c"));
+    Run failed = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("failed", failed.status);
+    assertTrue(failed.error.contains("No_Such_Field__c"), failed.error);
+  }
+}
