@@ -971,6 +971,21 @@ public final class OrgEmulator {
       case "sessions/expire":
         oauth.expireAll();
         return HttpReply.empty(204);
+      case "churn":
+        {
+          JsonNode body = readJson(call);
+          String object = body.path("object").asText("Account");
+          if (org.schema().object(object).isEmpty()) {
+            throw ApiException.invalidType(object);
+          }
+          List<String> changed =
+              io.territorysync.emulator.demo.Churn.apply(
+                  org,
+                  org.schema().require(object).name(),
+                  body.path("count").asInt(0),
+                  body.path("seed").asLong(1));
+          return json(200, Map.of("object", object, "changed", changed.size()));
+        }
       case "summary":
         {
           Map<String, Object> counts = new LinkedHashMap<>();

@@ -246,9 +246,9 @@ public class MirrorWriter {
                 + table
                 + " ("
                 + cols
-                + ") SELECT DISTINCT ON (id) "
+                + ") SELECT "
                 + cols
-                + " FROM stage ORDER BY id, system_modstamp DESC"
+                + " FROM stage"
                 + " ON CONFLICT (id) DO UPDATE SET "
                 + updates
                 + " WHERE "
@@ -257,7 +257,7 @@ public class MirrorWriter {
         if (fullSync) {
           try (PreparedStatement ps =
               connection.prepareStatement(
-                  "INSERT INTO sync_seen (object, id) SELECT DISTINCT ?, id FROM stage")) {
+                  "INSERT INTO sync_seen (object, id) SELECT ?, id FROM stage")) {
             ps.setString(1, object.apiName());
             ps.executeUpdate();
           }

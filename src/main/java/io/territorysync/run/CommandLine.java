@@ -19,7 +19,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "",
           "Commands:",
           "  serve                       the long-running service (default): schedule, webhooks, admin API",
-          "  run [--full] [--dry-run] [--force] [--json]",
+          "  run [--full] [--dry-run] [--force] [--json] [--sync-only]",
           "                              one run against the configured org, then exit (0 = success)",
           "  emulator [--port P] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
           "                              a standalone Salesforce org emulator seeded with a demo org",
@@ -29,7 +29,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
   private static final Map<String, Set<String>> FLAGS =
       Map.of(
           "serve", Set.of(),
-          "run", Set.of("--full", "--dry-run", "--force", "--json"),
+          "run", Set.of("--full", "--dry-run", "--force", "--json", "--sync-only"),
           "emulator", Set.of(),
           "rules", Set.of(),
           "help", Set.of());

@@ -14,6 +14,12 @@ public final class RunContext {
   private final boolean full;
   private final boolean dryRun;
   private final boolean force;
+  private final boolean syncOnly;
+  private final Map<String, Map<String, Long>> stages =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+  private String stage;
+  private long stageStartedNanos;
+  private int stageStartCalls;
   private final ApiBudget budget;
   private final Map<String, Long> synced = new ConcurrentHashMap<>();
   private final Map<String, Long> deleted = new ConcurrentHashMap<>();
@@ -30,12 +36,43 @@ public final class RunContext {
     return m;
   }
 
-  public RunContext(long runId, boolean full, boolean dryRun, boolean force, ApiBudget budget) {
+  public RunContext(
+      long runId, boolean full, boolean dryRun, boolean force, boolean syncOnly, ApiBudget budget) {
     this.runId = runId;
     this.full = full;
     this.dryRun = dryRun;
     this.force = force;
+    this.syncOnly = syncOnly;
     this.budget = budget;
+  }
+
+  /** Only refresh the mirror: stop after the sync stage. */
+  public boolean syncOnly() {
+    return syncOnly;
+  }
+
+  /** Starts timing {@code next}, closing the stage before it. */
+  public synchronized void enterStage(String next) {
+    closeStage();
+    stage = next;
+    stageStartedNanos = System.nanoTime();
+    stageStartCalls = budget.used();
+  }
+
+  /** Closes the current stage's timing. */
+  public synchronized void closeStage() {
+    if (stage != null) {
+      Map<String, Long> m = new java.util.LinkedHashMap<>();
+      m.put("durationMs", (System.nanoTime() - stageStartedNanos) / 1_000_000);
+      m.put("apiCalls", (long) (budget.used() - stageStartCalls));
+      stages.put(stage, m);
+      stage = null;
+    }
+  }
+
+  /** Duration and API calls per finished stage. */
+  public Map<String, Map<String, Long>> stages() {
+    return stages;
   }
 
   public long runId() {

@@ -27,7 +27,14 @@ public class RunService {
   private static final Logger LOG = Logger.getLogger(RunService.class);
 
   /** What to run. */
-  public record RunRequest(String trigger, boolean full, boolean dryRun, boolean force) {}
+  public record RunRequest(
+      String trigger, boolean full, boolean dryRun, boolean force, boolean syncOnly) {
+
+    /** A whole run. */
+    public RunRequest(String trigger, boolean full, boolean dryRun, boolean force) {
+      this(trigger, full, dryRun, force, false);
+    }
+  }
 
   @Inject AgroalDataSource dataSource;
   @Inject RunRepository runs;
@@ -59,7 +66,12 @@ public class RunService {
           runs.start(request.trigger(), request.full(), request.dryRun(), request.force(), owner());
       RunContext context =
           new RunContext(
-              run.id, request.full(), request.dryRun(), request.force(), api.newBudget());
+              run.id,
+              request.full(),
+              request.dryRun(),
+              request.force(),
+              request.syncOnly(),
+              api.newBudget());
       long started = System.nanoTime();
       String status = "succeeded";
       String error = null;
@@ -76,6 +88,7 @@ public class RunService {
         status = "failed";
         error = message(e);
       }
+      context.closeStage();
       long durationMs = (System.nanoTime() - started) / 1_000_000;
       Map<String, Object> summary = summary(run.id, status, context, durationMs);
       Run finished = runs.finish(run.id, status, summary, error, context.budget().used());
@@ -104,6 +117,7 @@ public class RunService {
     m.put("opportunities", c.opportunities());
     m.put("users", c.users());
     m.put("rollups", c.rollups());
+    m.put("stages", c.stages());
     m.put("apiCalls", c.budget().used());
     m.put("durationMs", durationMs);
     return m;

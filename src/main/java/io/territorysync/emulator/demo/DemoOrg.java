@@ -802,6 +802,8 @@ public final class DemoOrg {
       int object = ot2a.field("ObjectId");
       int territory = ot2a.field("Territory2Id");
       int cause = ot2a.field("AssociationCause");
+      int created = ot2a.field("CreatedDate");
+      Instant now = org.now();
       for (int i = 0; i < ids.length; i++) {
         int roll = r.nextInt(100);
         if (roll >= 33) {
@@ -823,6 +825,7 @@ public final class DemoOrg {
         row[object] = ids[i];
         row[territory] = target.id;
         row[cause] = roll == 32 ? "Territory2AssignmentRule" : "Territory2Manual";
+        row[created] = now.minus(1 + r.nextInt(300), ChronoUnit.DAYS);
         ot2a.add(row);
         territoryOf[i] = target.id;
         added++;
