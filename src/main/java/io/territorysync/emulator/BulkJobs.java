@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.territorysync.emulator.soql.CompiledQuery;
 import io.territorysync.emulator.soql.SoqlParser;
 import io.territorysync.emulator.soql.SoqlQuery;
+import io.territorysync.salesforce.SalesforceId;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;

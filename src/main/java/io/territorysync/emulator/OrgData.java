@@ -1,5 +1,6 @@
 package io.territorysync.emulator;
 
+import io.territorysync.salesforce.SalesforceId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.territorysync.emulator.soql.CompiledQuery;
 import io.territorysync.emulator.soql.SoqlParser;
+import io.territorysync.salesforce.SalesforceId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Clock;

@@ -24,6 +24,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "  emulator [--port P] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
           "                              a standalone Salesforce org emulator seeded with a demo org",
           "  rules validate FILE         check a rules file; print every error with line and column",
+          "  rules export [FILE]         write the org's own assignment rules (from the mirror) as a rules file",
           "  help                        this text");
 
   private static final Map<String, Set<String>> FLAGS =
@@ -99,8 +100,11 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
 
   private void checkOperands() {
     if (command.equals("rules")) {
-      if (operands.size() != 2 || !operands.get(0).equals("validate")) {
-        throw new UsageException("Usage: rules validate FILE");
+      boolean validate = operands.size() == 2 && operands.get(0).equals("validate");
+      boolean export =
+          operands.size() <= 2 && !operands.isEmpty() && operands.get(0).equals("export");
+      if (!validate && !export) {
+        throw new UsageException("Usage: rules validate FILE, or rules export [FILE]");
       }
     } else if (!operands.isEmpty()) {
       throw new UsageException(

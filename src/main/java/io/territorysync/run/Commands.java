@@ -3,9 +3,15 @@ package io.territorysync.run;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Quarkus;
 import io.territorysync.database.SchemaMigration;
+import io.territorysync.rules.MirrorRules;
+import io.territorysync.rules.RulesService;
+import io.territorysync.rules.RulesWriter;
+import io.territorysync.rules.engine.CompiledRules;
 import io.territorysync.salesforce.SalesforceSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 
@@ -19,6 +25,8 @@ public class Commands {
   @Inject SchemaMigration migration;
   @Inject SalesforceSettings salesforce;
   @Inject RunService runs;
+  @Inject RulesService rules;
+  @Inject MirrorRules mirrorRules;
 
   /**
    * Sets what must be known before Quarkus starts: one-shot commands open no HTTP port (so they can
@@ -39,7 +47,10 @@ public class Commands {
 
   /** Runs {@code line}; the result is the process exit code. */
   public int execute(CommandLine line) {
-    Optional<String> problem = migration.failure().or(salesforce::problem);
+    Optional<String> problem =
+        line.command().equals("rules")
+            ? migration.failure()
+            : migration.failure().or(salesforce::problem);
     if (problem.isPresent()) {
       System.err.println("ERROR " + problem.get());
       return 1;
@@ -50,7 +61,14 @@ public class Commands {
         yield 0;
       }
       case "run" -> runOnce(line);
-      default -> notAvailable(line.command());
+      case "rules" ->
+          line.operands().get(0).equals("validate")
+              ? validateRules(line.operands().get(1))
+              : exportRules(line.operands().size() > 1 ? line.operands().get(1) : null);
+      default -> {
+        System.err.println("Unknown command '" + line.command() + "'");
+        yield 2;
+      }
     };
   }
 
@@ -81,6 +99,63 @@ public class Commands {
     return "succeeded".equals(run.status) ? 0 : 1;
   }
 
+  private int validateRules(String file) {
+    String text;
+    try {
+      text = RulesService.read(file);
+    } catch (IOException e) {
+      System.err.println(file + ": cannot read: " + e.getMessage());
+      return 1;
+    }
+    RulesService.LoadResult result;
+    try {
+      result = rules.validate(text, file);
+    } catch (SQLException e) {
+      System.err.println("ERROR cannot read the mirror: " + e.getMessage());
+      return 1;
+    }
+    result.messages().forEach(System.out::println);
+    if (!result.ok()) {
+      long errors = result.problems().stream().filter(p -> !p.warning()).count();
+      System.out.println(file + ": " + errors + " error(s)");
+      return 1;
+    }
+    CompiledRules compiled = result.inForce().rules();
+    long withRules =
+        compiled.territories().stream()
+            .filter(t -> compiled.effectiveRules(t.index()).length > 0)
+            .count();
+    System.out.println(
+        file
+            + ": valid, "
+            + withRules
+            + " territories with rules, "
+            + compiled.slots().size()
+            + " account fields read");
+    return 0;
+  }
+
+  private int exportRules(String file) {
+    try {
+      String text =
+          RulesWriter.write(
+              mirrorRules.orgRules(null),
+              java.util.List.of(
+                  "The org's own assignment rules, exported by Territory Sync from the mirror.",
+                  "Native semantics: an account joins every territory whose rules all match (mode multi)."));
+      if (file == null) {
+        System.out.print(text);
+      } else {
+        java.nio.file.Files.writeString(java.nio.file.Path.of(file), text);
+        System.err.println("Wrote " + file);
+      }
+      return 0;
+    } catch (SQLException | IOException | IllegalStateException e) {
+      System.err.println("ERROR " + e.getMessage());
+      return 1;
+    }
+  }
+
   private static String describe(Run run) {
     Map<String, Object> s = run.summary;
     StringBuilder sb = new StringBuilder();
@@ -101,10 +176,5 @@ public class Commands {
     sb.append("  users:       ").append(s.get("users")).append('\n');
     sb.append("  rollups:     ").append(s.get("rollups"));
     return sb.toString();
-  }
-
-  private static int notAvailable(String command) {
-    System.err.println("The '" + command + "' command is not available yet.");
-    return 3;
   }
 }

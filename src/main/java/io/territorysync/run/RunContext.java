@@ -70,6 +70,19 @@ public final class RunContext {
     }
   }
 
+  private final Map<String, Object> reports =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+
+  /** Adds a stage's report to the run summary under {@code key}. */
+  public void report(String key, Object value) {
+    reports.put(key, value);
+  }
+
+  /** Reports of the stages, by key. */
+  public Map<String, Object> reports() {
+    return reports;
+  }
+
   /** Duration and API calls per finished stage. */
   public Map<String, Map<String, Long>> stages() {
     return stages;

@@ -118,6 +118,7 @@ public class RunService {
     m.put("users", c.users());
     m.put("rollups", c.rollups());
     m.put("stages", c.stages());
+    m.putAll(c.reports());
     m.put("apiCalls", c.budget().used());
     m.put("durationMs", durationMs);
     return m;

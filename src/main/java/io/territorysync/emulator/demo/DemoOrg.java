@@ -186,6 +186,7 @@ public final class DemoOrg {
   private final Map<String, DemoTerritory> leafIndex = new HashMap<>();
   private final List<String> userIds = new ArrayList<>();
   private final List<String> usernames = new ArrayList<>();
+  private final List<Integer> activeUsers = new ArrayList<>();
   private DemoTerritory healthcare;
   private DemoTerritory finance;
   private DemoTerritory bayArea;
@@ -246,6 +247,9 @@ public final class DemoOrg {
         row[title] = i % 10 == 0 ? "Regional Sales Manager" : "Account Executive";
         row[dept] = "Sales";
         row[active] = r.nextInt(50) != 0;
+        if ((Boolean) row[active]) {
+          activeUsers.add(i);
+        }
         userIds.add(users.add(row));
         usernames.add(u);
       }
@@ -1007,8 +1011,8 @@ public final class DemoOrg {
     for (DemoTerritory t : territories) {
       List<Integer> picks = new ArrayList<>();
       int members = t.isLeaf() ? 1 + r.nextInt(3) : 1;
-      while (picks.size() < Math.min(members, userIds.size())) {
-        int u = r.nextInt(userIds.size());
+      while (picks.size() < Math.min(members, activeUsers.size())) {
+        int u = activeUsers.get(r.nextInt(activeUsers.size()));
         if (!picks.contains(u)) {
           picks.add(u);
         }

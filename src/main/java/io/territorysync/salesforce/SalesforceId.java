@@ -1,4 +1,4 @@
-package io.territorysync.emulator;
+package io.territorysync.salesforce;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package io.territorysync.emulator;
+package io.territorysync.salesforce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

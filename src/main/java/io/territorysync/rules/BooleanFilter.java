@@ -1,0 +1,215 @@
+package io.territorysync.rules;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A rule's boolean filter such as {@code (1 AND 2) OR NOT 3}: criterion numbers (1-based) combined
+ * with AND, OR, NOT and parentheses; AND binds tighter than OR.
+ */
+public sealed interface BooleanFilter {
+
+  /** Whether the filter holds given each criterion's outcome (index 0 is criterion 1). */
+  boolean test(boolean[] outcomes);
+
+  /** Criterion numbers (1-based) the filter mentions. */
+  BitSet references();
+
+  /** A criterion by number. */
+  record Ref(int number) implements BooleanFilter {
+    public boolean test(boolean[] o) {
+      return o[number - 1];
+    }
+
+    public BitSet references() {
+      BitSet b = new BitSet();
+      b.set(number);
+      return b;
+    }
+
+    @Override
+    public String toString() {
+      return Integer.toString(number);
+    }
+  }
+
+  /** All parts hold. */
+  record And(List<BooleanFilter> parts) implements BooleanFilter {
+    public boolean test(boolean[] o) {
+      for (BooleanFilter p : parts) {
+        if (!p.test(o)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    public BitSet references() {
+      BitSet b = new BitSet();
+      parts.forEach(p -> b.or(p.references()));
+      return b;
+    }
+
+    @Override
+    public String toString() {
+      return "(" + String.join(" AND ", parts.stream().map(Object::toString).toList()) + ")";
+    }
+  }
+
+  /** Any part holds. */
+  record Or(List<BooleanFilter> parts) implements BooleanFilter {
+    public boolean test(boolean[] o) {
+      for (BooleanFilter p : parts) {
+        if (p.test(o)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    public BitSet references() {
+      BitSet b = new BitSet();
+      parts.forEach(p -> b.or(p.references()));
+      return b;
+    }
+
+    @Override
+    public String toString() {
+      return "(" + String.join(" OR ", parts.stream().map(Object::toString).toList()) + ")";
+    }
+  }
+
+  /** The part does not hold. */
+  record Not(BooleanFilter part) implements BooleanFilter {
+    public boolean test(boolean[] o) {
+      return !part.test(o);
+    }
+
+    public BitSet references() {
+      return part.references();
+    }
+
+    @Override
+    public String toString() {
+      return "NOT " + part;
+    }
+  }
+
+  /**
+   * A filter that cannot be parsed; {@code offset} is the 0-based character where it went wrong.
+   */
+  final class SyntaxError extends Exception {
+    private final int offset;
+
+    SyntaxError(String message, int offset) {
+      super(message, null, false, false);
+      this.offset = offset;
+    }
+
+    public int offset() {
+      return offset;
+    }
+  }
+
+  /** The filter that ANDs criteria 1..n. */
+  static BooleanFilter allOf(int n) {
+    List<BooleanFilter> refs = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      refs.add(new Ref(i));
+    }
+    return refs.size() == 1 ? refs.get(0) : new And(refs);
+  }
+
+  /** Parses {@code text}; criterion numbers must be between 1 and {@code criteria}. */
+  static BooleanFilter parse(String text, int criteria) throws SyntaxError {
+    Parser p = new Parser(text, criteria);
+    BooleanFilter f = p.expression();
+    p.skipSpace();
+    if (p.pos < text.length()) {
+      throw new SyntaxError("unexpected '" + text.charAt(p.pos) + "'", p.pos);
+    }
+    return f;
+  }
+
+  /** Recursive-descent parser. */
+  final class Parser {
+    private final String text;
+    private final int criteria;
+    private int pos;
+
+    private Parser(String text, int criteria) {
+      this.text = text;
+      this.criteria = criteria;
+    }
+
+    BooleanFilter expression() throws SyntaxError {
+      List<BooleanFilter> parts = new ArrayList<>(List.of(term()));
+      while (keyword("OR")) {
+        parts.add(term());
+      }
+      return parts.size() == 1 ? parts.get(0) : new Or(parts);
+    }
+
+    BooleanFilter term() throws SyntaxError {
+      List<BooleanFilter> parts = new ArrayList<>(List.of(factor()));
+      while (keyword("AND")) {
+        parts.add(factor());
+      }
+      return parts.size() == 1 ? parts.get(0) : new And(parts);
+    }
+
+    BooleanFilter factor() throws SyntaxError {
+      skipSpace();
+      if (keyword("NOT")) {
+        return new Not(factor());
+      }
+      if (pos < text.length() && text.charAt(pos) == '(') {
+        pos++;
+        BooleanFilter inner = expression();
+        skipSpace();
+        if (pos >= text.length() || text.charAt(pos) != ')') {
+          throw new SyntaxError("missing ')'", pos);
+        }
+        pos++;
+        return inner;
+      }
+      int start = pos;
+      while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+        pos++;
+      }
+      if (start == pos) {
+        throw new SyntaxError(
+            pos < text.length()
+                ? "expected a criterion number, '(' or NOT at '" + text.charAt(pos) + "'"
+                : "expected a criterion number at the end",
+            start);
+      }
+      int n = Integer.parseInt(text.substring(start, pos));
+      if (n < 1 || n > criteria) {
+        throw new SyntaxError(
+            "criterion " + n + " does not exist (the rule has " + criteria + ")", start);
+      }
+      return new Ref(n);
+    }
+
+    boolean keyword(String word) {
+      skipSpace();
+      int end = pos + word.length();
+      if (end <= text.length()
+          && text.substring(pos, end).toUpperCase(Locale.ROOT).equals(word)
+          && (end == text.length() || !Character.isLetterOrDigit(text.charAt(end)))) {
+        pos = end;
+        return true;
+      }
+      return false;
+    }
+
+    void skipSpace() {
+      while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
+        pos++;
+      }
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.territorysync.rules;
+
+import io.agroal.api.AgroalDataSource;
+import io.territorysync.rules.engine.CompiledRules;
+import io.territorysync.run.RunContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * The rules stage: reloads the rules (an invalid file keeps the previous version and is reported),
+ * evaluates every mirrored account in parallel batches, and stores the assignments the rules want
+ * in {@code desired_assignment} for the plan stage.
+ */
+@ApplicationScoped
+@Named("rulesStage")
+public class RulesStage {
+
+  private static final Logger LOG = Logger.getLogger(RulesStage.class);
+  private static final int BATCH = 20_000;
+
+  @Inject RulesService rules;
+  @Inject AccountSource accounts;
+  @Inject AgroalDataSource dataSource;
+
+  /** Evaluates every account of the mirror for {@code run}. */
+  public void evaluate(RunContext run) throws SQLException {
+    RulesService.LoadResult load = rules.reload();
+    RulesService.InForce inForce = load.inForce();
+    if (inForce == null) {
+      throw new RulesException("No valid rules to run:\n" + String.join("\n", load.messages()));
+    }
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("version", inForce.version());
+    report.put("source", inForce.source());
+    if (!load.ok()) {
+      report.put("invalidSource", load.messages().stream().limit(20).toList());
+      LOG.warnf(
+          "Run %d uses rules version %d: %s is not valid:%n%s",
+          run.runId(), inForce.version(), load.source(), String.join("\n", load.messages()));
+    }
+    CompiledRules compiled = inForce.rules();
+    long[] counts = new long[3];
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("TRUNCATE desired_assignment");
+      }
+      CopyIn copy =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyIn(
+                  "COPY desired_assignment (run_id, account_id, territory_id, rule) FROM STDIN (FORMAT csv)");
+      ThreadLocal<CompiledRules.Scratch> scratch = ThreadLocal.withInitial(compiled::scratch);
+      long total =
+          accounts.stream(
+              compiled.slots(),
+              BATCH,
+              batch -> {
+                CompiledRules.Assignment[] out = new CompiledRules.Assignment[batch.size()];
+                IntStream.range(0, batch.size())
+                    .parallel()
+                    .forEach(i -> out[i] = compiled.assign(batch.get(i), scratch.get()));
+                StringBuilder sb = new StringBuilder(batch.size() * 64);
+                for (CompiledRules.Assignment a : out) {
+                  if (a.territories().length == 0) {
+                    counts[1]++;
+                  }
+                  if (a.excludedFromRealign()) {
+                    counts[2]++;
+                  }
+                  for (int k = 0; k < a.territories().length; k++) {
+                    CompiledRules.Territory t = compiled.territory(a.territories()[k]);
+                    if (t.id() == null) {
+                      continue;
+                    }
+                    int rule = a.rules()[k];
+                    sb.append(run.runId())
+                        .append(',')
+                        .append(a.accountId())
+                        .append(',')
+                        .append(t.id())
+                        .append(',');
+                    if (rule >= 0) {
+                      sb.append('"')
+                          .append(compiled.rule(rule).name().replace("\"", "\"\""))
+                          .append('"');
+                    }
+                    sb.append('\n');
+                    counts[0]++;
+                  }
+                }
+                byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+                try {
+                  copy.writeToCopy(bytes, 0, bytes.length);
+                } catch (SQLException e) {
+                  throw new IllegalStateException(e);
+                }
+                if (counts[0] > 0 && batch.size() == BATCH) {
+                  LOG.debugf("rules: %d assignments so far", counts[0]);
+                }
+              });
+      copy.endCopy();
+      c.commit();
+      report.put("accounts", total);
+      report.put("assignments", counts[0]);
+      report.put("unassignedAccounts", counts[1]);
+      report.put("excludedFromRealign", counts[2]);
+    }
+    run.report("rules", report);
+    LOG.infof(
+        "Run %d: rules version %d gave %d assignment(s) to %d account(s); %d account(s) in no territory",
+        run.runId(), inForce.version(), counts[0], (Long) report.get("accounts"), counts[1]);
+  }
+
+  /** The rules in force applied to some accounts only (webhooks); they must be in the mirror. */
+  public List<CompiledRules.Assignment> evaluateAccounts(List<String> accountIds)
+      throws SQLException {
+    RulesService.InForce inForce =
+        rules
+            .current()
+            .orElseGet(
+                () -> {
+                  try {
+                    return rules.reload().inForce();
+                  } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+    if (inForce == null) {
+      throw new RulesException("No valid rules to run");
+    }
+    CompiledRules compiled = inForce.rules();
+    CompiledRules.Scratch scratch = compiled.scratch();
+    return accounts.load(compiled.slots(), accountIds).stream()
+        .map(a -> compiled.assign(a, scratch))
+        .toList();
+  }
+}

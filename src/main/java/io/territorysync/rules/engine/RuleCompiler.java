@@ -1,0 +1,685 @@
+package io.territorysync.rules.engine;
+
+import io.territorysync.rules.BooleanFilter;
+import io.territorysync.rules.FieldKind;
+import io.territorysync.rules.Pos;
+import io.territorysync.rules.RuleProblem;
+import io.territorysync.rules.RuleSet;
+import io.territorysync.rules.RulesContext;
+import io.territorysync.salesforce.SalesforceId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Checks a {@link RuleSet} against what the org says ({@link RulesContext}) and compiles it. Every
+ * problem is reported, each with its position; nothing is compiled when there is one.
+ */
+public final class RuleCompiler {
+
+  /** The compiled rules (null when there are errors) and every problem found. */
+  public record Compilation(CompiledRules rules, List<RuleProblem> problems) {
+    public boolean ok() {
+      return rules != null;
+    }
+
+    public List<RuleProblem> errors() {
+      return problems.stream().filter(p -> !p.warning()).toList();
+    }
+  }
+
+  private final RuleSet set;
+  private final RulesContext ctx;
+  private final List<RuleProblem> problems = new ArrayList<>();
+  private final FieldSlots slots = new FieldSlots();
+
+  private RuleCompiler(RuleSet set, RulesContext ctx) {
+    this.set = set;
+    this.ctx = ctx;
+  }
+
+  /** Checks and compiles {@code set} against {@code ctx}. */
+  public static Compilation compile(RuleSet set, RulesContext ctx) {
+    return new RuleCompiler(set, ctx).run();
+  }
+
+  /** A territory being assembled: from the org, the file, or both. */
+  private static final class Node {
+    final String developerName;
+    String id;
+    String typeId;
+    String parentId;
+    int typePriority;
+    RuleSet.TerritoryRules file;
+    final List<Integer> localRules = new ArrayList<>();
+    int index;
+
+    Node(String developerName) {
+      this.developerName = developerName;
+    }
+  }
+
+  private Compilation run() {
+    RulesContext.Model model = null;
+    if (set.model() != null && !ctx.models().isEmpty()) {
+      model = ctx.model(set.model()).orElse(null);
+      if (model == null) {
+        problems.add(
+            RuleProblem.error(
+                set.modelPos(),
+                "unknown Territory2Model '"
+                    + set.model()
+                    + "'; the org has "
+                    + String.join(
+                        ", ",
+                        ctx.models().values().stream()
+                            .map(RulesContext.Model::developerName)
+                            .sorted()
+                            .toList())));
+      } else if (!"Active".equalsIgnoreCase(model.state())) {
+        problems.add(
+            RuleProblem.warning(
+                set.modelPos(),
+                "model "
+                    + model.developerName()
+                    + " is "
+                    + model.state()
+                    + ", not Active: opportunities only take territories of the Active model"));
+      }
+    } else if (ctx.models().isEmpty()) {
+      problems.add(
+          RuleProblem.warning(
+              set.modelPos(),
+              "the model and territories were not checked: the mirror has no territory model yet (run a sync first)"));
+    }
+
+    // Territories: the model's from the org, then the file's.
+    Map<String, Node> nodes = new LinkedHashMap<>();
+    Map<String, Node> byId = new HashMap<>();
+    boolean orgKnown =
+        model != null && !ctx.territories().getOrDefault(model.id(), Map.of()).isEmpty();
+    if (orgKnown) {
+      for (RulesContext.Territory t : ctx.territories().get(model.id()).values()) {
+        Node n = new Node(t.developerName());
+        n.id = t.id();
+        n.typeId = t.typeId();
+        n.parentId = t.parentId();
+        n.typePriority = ctx.typePriority(t);
+        nodes.put(t.developerName().toLowerCase(Locale.ROOT), n);
+        byId.put(t.id(), n);
+      }
+    }
+    for (RuleSet.TerritoryRules tr : set.territories()) {
+      Node n = nodes.get(tr.developerName().toLowerCase(Locale.ROOT));
+      if (n == null) {
+        if (orgKnown) {
+          problems.add(
+              RuleProblem.error(
+                  tr.pos(),
+                  "unknown territory '"
+                      + tr.developerName()
+                      + "' in model "
+                      + set.model()
+                      + suggestion(tr.developerName(), nodes.keySet())));
+          continue;
+        }
+        n = new Node(tr.developerName());
+        nodes.put(tr.developerName().toLowerCase(Locale.ROOT), n);
+      }
+      n.file = tr;
+    }
+    List<Node> ordered = new ArrayList<>(nodes.values());
+    ordered.sort(Comparator.comparing(x -> x.developerName.toLowerCase(Locale.ROOT)));
+    for (int i = 0; i < ordered.size(); i++) {
+      ordered.get(i).index = i;
+    }
+
+    // Slots of the fields the rules read; coordinates always get slots for geographic rules.
+    int latSlot = slots.slot("BillingLatitude", FieldKind.NUMBER);
+    int lonSlot = slots.slot("BillingLongitude", FieldKind.NUMBER);
+
+    // Rules.
+    List<CompiledRules.Rule> rules = new ArrayList<>();
+    CriterionCompiler criteria = new CriterionCompiler(problems);
+    boolean warnedUnchecked = false;
+    for (Node n : ordered) {
+      if (n.file == null) {
+        continue;
+      }
+      for (RuleSet.Rule r : n.file.rules()) {
+        List<CompiledCriterion> compiled = new ArrayList<>();
+        boolean broken = false;
+        for (RuleSet.Criterion c : r.criteria()) {
+          int slot = -1;
+          FieldKind kind = FieldKind.TEXT;
+          if (!c.operation().geographic()) {
+            RulesContext.Field f = ctx.field(c.field()).orElse(null);
+            if (f == null) {
+              if (ctx.describedFields()) {
+                problems.add(
+                    RuleProblem.error(
+                        c.fieldPos(),
+                        "unknown Account field '"
+                            + c.field()
+                            + "'"
+                            + suggestion(c.field(), ctx.accountFields().keySet())));
+                broken = true;
+                continue;
+              }
+              if (!warnedUnchecked) {
+                problems.add(
+                    RuleProblem.warning(
+                        c.fieldPos(),
+                        "field '"
+                            + c.field()
+                            + "' was not checked against the org: its Account fields are not described yet (a sync that needs them describes them)"));
+                warnedUnchecked = true;
+              }
+              f = new RulesContext.Field(stripAccount(c.field()), FieldKind.TEXT);
+            }
+            kind = f.kind();
+            slot = slots.slot(f.name(), kind);
+          }
+          CompiledCriterion cc = criteria.compile(c, slot, kind, latSlot, lonSlot);
+          if (cc == null) {
+            broken = true;
+          } else {
+            compiled.add(cc);
+          }
+        }
+        BooleanFilter filter = null;
+        int count = r.criteria().size();
+        if (r.filter() != null) {
+          try {
+            filter = BooleanFilter.parse(r.filter(), count);
+            BitSet used = filter.references();
+            for (int i = 1; i <= count; i++) {
+              if (!used.get(i)) {
+                problems.add(
+                    RuleProblem.error(
+                        r.filterPos(),
+                        "criterion "
+                            + i
+                            + " of rule "
+                            + r.name()
+                            + " is not used by its filter '"
+                            + r.filter()
+                            + "'"));
+                broken = true;
+              }
+            }
+          } catch (BooleanFilter.SyntaxError e) {
+            Pos p =
+                r.filterPos() == null
+                    ? r.pos()
+                    : new Pos(r.filterPos().line(), r.filterPos().column() + e.offset());
+            problems.add(
+                RuleProblem.error(p, "bad filter '" + r.filter() + "': " + e.getMessage()));
+            broken = true;
+          }
+        } else if (count > 0) {
+          filter = BooleanFilter.allOf(count);
+        }
+        if (!broken && filter != null) {
+          int idx = rules.size();
+          rules.add(
+              new CompiledRules.Rule(
+                  idx,
+                  r.name(),
+                  n.index,
+                  compiled.toArray(CompiledCriterion[]::new),
+                  filter,
+                  r.inherited()));
+          n.localRules.add(idx);
+        }
+      }
+    }
+
+    // Effective rules: local plus inherited from every ancestor.
+    int[][] effective = new int[ordered.size()][];
+    for (Node n : ordered) {
+      List<Integer> eff = new ArrayList<>(n.localRules);
+      Set<String> visited = new HashSet<>();
+      Node p = n.parentId == null ? null : byId.get(n.parentId);
+      while (p != null && visited.add(p.developerName)) {
+        for (int r : p.localRules) {
+          if (rules.get(r).inherited()) {
+            eff.add(r);
+          }
+        }
+        p = p.parentId == null ? null : byId.get(p.parentId);
+      }
+      effective[n.index] = eff.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    // Exclusive groups and ranks.
+    boolean exclusive = set.mode() == RuleSet.Mode.EXCLUSIVE;
+    Map<String, Integer> groups = new HashMap<>();
+    CompiledRules.Territory[] territories = new CompiledRules.Territory[ordered.size()];
+    List<Node> byRank = new ArrayList<>(ordered);
+    byRank.sort(
+        Comparator.comparingInt((Node x) -> -x.typePriority)
+            .thenComparingInt(x -> -(x.file == null ? 0 : x.file.priority()))
+            .thenComparing(x -> x.developerName.toLowerCase(Locale.ROOT)));
+    int[] rank = new int[ordered.size()];
+    for (int i = 0; i < byRank.size(); i++) {
+      rank[byRank.get(i).index] = i;
+    }
+    for (Node n : ordered) {
+      int group =
+          set.exclusivePer() == RuleSet.ExclusivePer.MODEL
+              ? 0
+              : groups.computeIfAbsent(n.typeId == null ? "" : n.typeId, k -> groups.size());
+      territories[n.index] =
+          new CompiledRules.Territory(
+              n.index,
+              n.developerName,
+              n.id,
+              n.typeId,
+              n.typePriority,
+              n.file == null ? 0 : n.file.priority(),
+              group,
+              rank[n.index]);
+    }
+    if (exclusive) {
+      checkTies(ordered, territories, effective, rules);
+    }
+
+    // Overrides and exclusions.
+    Map<String, List<Integer>> overrides = new HashMap<>();
+    for (RuleSet.Override o : set.overrides()) {
+      String id = SalesforceId.normalize(o.accountId()).orElse(null);
+      Node n = nodes.get(o.territory().toLowerCase(Locale.ROOT));
+      if (id == null) {
+        problems.add(
+            RuleProblem.error(
+                o.pos(), "override account '" + o.accountId() + "' is not a Salesforce id"));
+      } else if (n == null) {
+        problems.add(
+            RuleProblem.error(
+                o.pos(),
+                "override territory '"
+                    + o.territory()
+                    + "' is not in the model"
+                    + suggestion(o.territory(), nodes.keySet())));
+      } else {
+        overrides.computeIfAbsent(id, k -> new ArrayList<>()).add(n.index);
+      }
+    }
+    Map<String, List<Integer>> exclusions = new HashMap<>();
+    for (Node n : ordered) {
+      if (n.file == null) {
+        continue;
+      }
+      for (String raw : n.file.exclude()) {
+        String id = SalesforceId.normalize(raw).orElse(null);
+        if (id == null) {
+          problems.add(
+              RuleProblem.error(
+                  n.file.pos(),
+                  "exclude of " + n.developerName + ": '" + raw + "' is not a Salesforce id"));
+          continue;
+        }
+        if (overrides.getOrDefault(id, List.of()).contains(n.index)) {
+          problems.add(
+              RuleProblem.error(
+                  n.file.pos(),
+                  "account " + id + " is both pinned to and excluded from " + n.developerName));
+        }
+        exclusions.computeIfAbsent(id, k -> new ArrayList<>()).add(n.index);
+      }
+      for (RuleSet.Member m : n.file.users()) {
+        if (!ctx.users().isEmpty() && !ctx.users().containsKey(m.user().toLowerCase(Locale.ROOT))) {
+          problems.add(
+              RuleProblem.error(
+                  m.pos(),
+                  "unknown user '"
+                      + m.user()
+                      + "' for "
+                      + n.developerName
+                      + " (no active user has that username or email)"));
+        }
+      }
+    }
+
+    if (problems.stream().anyMatch(p -> !p.warning())) {
+      return new Compilation(null, sorted());
+    }
+
+    // Candidate index: one anchor per territory, from its most selective rule.
+    Map<String, Integer> keyCounts = keyCounts(rules);
+    List<List<CompiledCriterion.IndexKey>> anchors = new ArrayList<>();
+    List<Integer> unanchored = new ArrayList<>();
+    for (int t = 0; t < territories.length; t++) {
+      List<CompiledCriterion.IndexKey> best = null;
+      double bestCost = Double.MAX_VALUE;
+      for (int r : effective[t]) {
+        Anchor a = anchor(rules.get(r).filter(), rules.get(r).criteria(), keyCounts);
+        if (a != null && a.cost < bestCost) {
+          best = a.keys;
+          bestCost = a.cost;
+        }
+      }
+      anchors.add(best);
+      if (best == null && effective[t].length > 0) {
+        unanchored.add(t);
+      }
+    }
+    CandidateIndex index = new CandidateIndex(slots.size(), anchors);
+    CompiledRules compiled =
+        new CompiledRules(
+            set,
+            slots,
+            territories,
+            rules.toArray(CompiledRules.Rule[]::new),
+            effective,
+            index,
+            unanchored.stream().mapToInt(Integer::intValue).toArray(),
+            freeze(overrides, false),
+            freeze(exclusions, true),
+            exclusive);
+    return new Compilation(compiled, sorted());
+  }
+
+  private List<RuleProblem> sorted() {
+    List<RuleProblem> out = new ArrayList<>(problems);
+    out.sort(
+        Comparator.comparingInt((RuleProblem p) -> p.pos().line())
+            .thenComparingInt(p -> p.pos().column()));
+    return out;
+  }
+
+  private static Map<String, int[]> freeze(Map<String, List<Integer>> m, boolean sort) {
+    Map<String, int[]> out = new HashMap<>();
+    m.forEach(
+        (k, v) -> {
+          int[] a = v.stream().mapToInt(Integer::intValue).distinct().toArray();
+          if (sort) {
+            Arrays.sort(a);
+          }
+          out.put(k, a);
+        });
+    return out;
+  }
+
+  private static String stripAccount(String field) {
+    return field.regionMatches(true, 0, "Account.", 0, 8) ? field.substring(8) : field;
+  }
+
+  private static String suggestion(String name, Set<String> known) {
+    String n = name.toLowerCase(Locale.ROOT);
+    String best = null;
+    int bestDistance = 3;
+    for (String k : known) {
+      int d = distance(n, k);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return best == null ? "" : " (did you mean " + best + "?)";
+  }
+
+  private static int distance(String a, String b) {
+    if (Math.abs(a.length() - b.length()) > 3) {
+      return 99;
+    }
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] =
+            Math.min(
+                Math.min(cur[j - 1] + 1, prev[j] + 1),
+                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  // --------------------------------------------------------------------- anchors and costs
+
+  private record Anchor(List<CompiledCriterion.IndexKey> keys, double cost) {}
+
+  /**
+   * How many criteria across all rules share each exact or prefix key: a cheap selectivity
+   * estimate.
+   */
+  private static Map<String, Integer> keyCounts(List<CompiledRules.Rule> rules) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (CompiledRules.Rule r : rules) {
+      for (CompiledCriterion c : r.criteria()) {
+        if (c.keys() != null) {
+          for (CompiledCriterion.IndexKey k : c.keys()) {
+            counts.merge(keyName(k), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static String keyName(CompiledCriterion.IndexKey k) {
+    if (k instanceof CompiledCriterion.Exact e) {
+      return "e" + e.slot() + ":" + e.value();
+    }
+    if (k instanceof CompiledCriterion.Prefix p) {
+      return "p" + p.slot() + ":" + p.prefix();
+    }
+    if (k instanceof CompiledCriterion.Postal p) {
+      return "z" + p.slot() + ":" + p.digits();
+    }
+    return "r" + ((CompiledCriterion.Range) k).slot();
+  }
+
+  private static double cost(CompiledCriterion c, Map<String, Integer> counts) {
+    double cost = 0;
+    for (CompiledCriterion.IndexKey k : c.keys()) {
+      int shared = counts.getOrDefault(keyName(k), 1);
+      if (k instanceof CompiledCriterion.Postal || k instanceof CompiledCriterion.Range) {
+        cost += Math.sqrt(shared) + 0.5;
+      } else if (k instanceof CompiledCriterion.Prefix) {
+        cost += shared + 0.5;
+      } else {
+        cost += shared;
+      }
+    }
+    return cost;
+  }
+
+  /** Keys such that the filter can only hold when one of them hits, or null. */
+  private static Anchor anchor(
+      BooleanFilter f, CompiledCriterion[] criteria, Map<String, Integer> counts) {
+    if (f instanceof BooleanFilter.Ref ref) {
+      CompiledCriterion c = criteria[ref.number() - 1];
+      return c.keys() == null ? null : new Anchor(c.keys(), cost(c, counts));
+    }
+    if (f instanceof BooleanFilter.And and) {
+      Anchor best = null;
+      for (BooleanFilter p : and.parts()) {
+        Anchor a = anchor(p, criteria, counts);
+        if (a != null && (best == null || a.cost < best.cost)) {
+          best = a;
+        }
+      }
+      return best;
+    }
+    if (f instanceof BooleanFilter.Or or) {
+      List<CompiledCriterion.IndexKey> keys = new ArrayList<>();
+      double cost = 0;
+      for (BooleanFilter p : or.parts()) {
+        Anchor a = anchor(p, criteria, counts);
+        if (a == null) {
+          return null;
+        }
+        keys.addAll(a.keys);
+        cost += a.cost;
+      }
+      return new Anchor(keys, cost);
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------------ exclusive ties
+
+  /**
+   * Two territories of one exclusive group with equal precedence that could match the same account.
+   */
+  private void checkTies(
+      List<Node> ordered,
+      CompiledRules.Territory[] territories,
+      int[][] effective,
+      List<CompiledRules.Rule> rules) {
+    Map<String, List<Node>> tied = new TreeMap<>();
+    for (Node n : ordered) {
+      if (effective[n.index].length == 0 || n.file == null) {
+        continue;
+      }
+      CompiledRules.Territory t = territories[n.index];
+      tied.computeIfAbsent(
+              t.group() + "/" + t.typePriority() + "/" + t.priority(), k -> new ArrayList<>())
+          .add(n);
+    }
+    for (List<Node> same : tied.values()) {
+      for (int i = 0; i < same.size(); i++) {
+        for (int j = i + 1; j < same.size(); j++) {
+          Node a = same.get(i);
+          Node b = same.get(j);
+          if (!disjoint(effective[a.index], effective[b.index], rules)) {
+            problems.add(
+                RuleProblem.error(
+                    b.file.pos(),
+                    "in exclusive mode "
+                        + b.developerName
+                        + " and "
+                        + a.developerName
+                        + " (line "
+                        + a.file.pos().line()
+                        + ") can match the same account with equal precedence (same type priority and priority "
+                        + b.file.priority()
+                        + "); give one a higher priority or make their criteria exclusive"));
+          }
+        }
+      }
+    }
+  }
+
+  /** Whether no account can match both territories' rules: some required criteria contradict. */
+  private static boolean disjoint(int[] ra, int[] rb, List<CompiledRules.Rule> rules) {
+    for (int x : ra) {
+      for (int y : rb) {
+        List<CompiledCriterion> ca = required(rules.get(x));
+        List<CompiledCriterion> cb = required(rules.get(y));
+        for (CompiledCriterion p : ca) {
+          for (CompiledCriterion q : cb) {
+            if (contradict(p, q)) {
+              return true;
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<CompiledCriterion> required(CompiledRules.Rule r) {
+    BitSet req = requiredAtoms(r.filter());
+    List<CompiledCriterion> out = new ArrayList<>();
+    for (int i = req.nextSetBit(1); i >= 0; i = req.nextSetBit(i + 1)) {
+      out.add(r.criteria()[i - 1]);
+    }
+    return out;
+  }
+
+  private static BitSet requiredAtoms(BooleanFilter f) {
+    if (f instanceof BooleanFilter.Ref ref) {
+      return ref.references();
+    }
+    if (f instanceof BooleanFilter.And and) {
+      BitSet b = new BitSet();
+      and.parts().forEach(p -> b.or(requiredAtoms(p)));
+      return b;
+    }
+    if (f instanceof BooleanFilter.Or or) {
+      BitSet b = null;
+      for (BooleanFilter p : or.parts()) {
+        BitSet r = requiredAtoms(p);
+        if (b == null) {
+          b = r;
+        } else {
+          b.and(r);
+        }
+      }
+      return b == null ? new BitSet() : b;
+    }
+    return new BitSet();
+  }
+
+  private static boolean contradict(CompiledCriterion p, CompiledCriterion q) {
+    if (p.keys() == null || q.keys() == null) {
+      return false;
+    }
+    for (CompiledCriterion.IndexKey a : p.keys()) {
+      for (CompiledCriterion.IndexKey b : q.keys()) {
+        if (CandidateIndex.slotOf(a) != CandidateIndex.slotOf(b) || !overlap(a, b)) {
+          continue;
+        }
+        return false;
+      }
+    }
+    // Contradict only when both constrain the same slot and no key of one overlaps a key of the
+    // other.
+    return sameSlot(p, q);
+  }
+
+  private static boolean sameSlot(CompiledCriterion p, CompiledCriterion q) {
+    Set<Integer> a = new HashSet<>();
+    p.keys().forEach(k -> a.add(CandidateIndex.slotOf(k)));
+    for (CompiledCriterion.IndexKey k : q.keys()) {
+      if (!a.contains(CandidateIndex.slotOf(k))) {
+        return false;
+      }
+    }
+    return a.size() == 1;
+  }
+
+  private static boolean overlap(CompiledCriterion.IndexKey a, CompiledCriterion.IndexKey b) {
+    if (a instanceof CompiledCriterion.Exact x && b instanceof CompiledCriterion.Exact y) {
+      return x.value().equals(y.value());
+    }
+    if (a instanceof CompiledCriterion.Postal x && b instanceof CompiledCriterion.Postal y) {
+      return x.digits() != y.digits() || (x.from() <= y.to() && y.from() <= x.to());
+    }
+    if (a instanceof CompiledCriterion.Range x && b instanceof CompiledCriterion.Range y) {
+      return x.from() < y.to() && y.from() < x.to();
+    }
+    if (a instanceof CompiledCriterion.Prefix x && b instanceof CompiledCriterion.Prefix y) {
+      return x.postal() != y.postal()
+          || x.prefix().startsWith(y.prefix())
+          || y.prefix().startsWith(x.prefix());
+    }
+    if (a instanceof CompiledCriterion.Prefix x && b instanceof CompiledCriterion.Exact y) {
+      return x.postal() || y.value().startsWith(x.prefix());
+    }
+    if (b instanceof CompiledCriterion.Prefix && a instanceof CompiledCriterion.Exact) {
+      return overlap(b, a);
+    }
+    return true;
+  }
+}
