@@ -6,6 +6,7 @@ import static io.territorysync.PackagedApp.start;
 import static io.territorysync.PackagedApp.stop;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,6 +49,36 @@ class RunCommandIT {
         .path("records");
   }
 
+  /**
+   * The rules file that fits the emulator command's demo org of {@code accounts} and {@code seed}.
+   */
+  private Path demoRules(int accounts, long seed) throws Exception {
+    io.territorysync.emulator.OrgEmulator same =
+        new io.territorysync.emulator.OrgEmulator(
+            io.territorysync.emulator.EmulatorSettings.defaults(),
+            java.time.Clock.systemUTC(),
+            seed);
+    String text =
+        io.territorysync.emulator.demo.DemoRules.text(
+            io.territorysync.emulator.demo.DemoOrg.generate(
+                io.territorysync.emulator.demo.DemoOrg.Spec.of(accounts, seed), same.org()));
+    same.shutdown();
+    Path file = tmp.resolve("rules.yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private static JsonNode lastJsonLine(Path out) throws Exception {
+    String output = Files.readString(out);
+    String json =
+        output
+            .lines()
+            .filter(l -> l.startsWith("{"))
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError(output));
+    return JSON.readTree(json);
+  }
+
   @Test
   void runJsonReportsPerObjectCountsEqualToTheOrgs() throws Exception {
     int port = freePort();
@@ -55,18 +86,13 @@ class RunCommandIT {
     try {
       Map<String, String> env = new HashMap<>(salesforce(port));
       env.put("TERRITORY_DATA_DIR", tmp.resolve("data").toString());
+      env.put("TERRITORY_RULES_FILE", demoRules(2500, 42).toString());
       Path out = tmp.resolve("run.out");
       Process run = start(env, List.of("run", "--json"), out);
       assertTrue(run.waitFor(120, TimeUnit.SECONDS));
       String output = Files.readString(out);
       assertEquals(0, run.exitValue(), output);
-      String json =
-          output
-              .lines()
-              .filter(l -> l.startsWith("{"))
-              .reduce((a, b) -> b)
-              .orElseThrow(() -> new AssertionError(output));
-      JsonNode result = JSON.readTree(json);
+      JsonNode result = lastJsonLine(out);
       JsonNode org = summary(port);
       assertEquals("succeeded", result.path("status").asText());
       org.fieldNames()
@@ -80,7 +106,9 @@ class RunCommandIT {
                 }
               });
       assertEquals(12, result.path("synced").size(), "one entry per mirrored object");
-      assertTrue(result.path("apiCalls").asInt() > 0 && result.path("apiCalls").asInt() < 20, json);
+      assertTrue(
+          result.path("apiCalls").asInt() > 0 && result.path("apiCalls").asInt() < 20,
+          result.toString());
       for (String key :
           List.of(
               "runId",
@@ -93,7 +121,7 @@ class RunCommandIT {
               "rollups",
               "apiCalls",
               "durationMs")) {
-        assertTrue(result.has(key), key + " in " + json);
+        assertTrue(result.has(key), key + " in " + result.toString());
       }
     } finally {
       stop(emulator);
@@ -110,7 +138,7 @@ class RunCommandIT {
       env.put("TERRITORY_DATA_DIR", data.toString());
       env.put("TERRITORY_SYNC_BULK_THRESHOLD", "100000000");
       Path first = tmp.resolve("first.out");
-      Process run = start(env, List.of("run"), first);
+      Process run = start(env, List.of("run", "--sync-only"), first);
       await()
           .atMost(Duration.ofSeconds(120))
           .until(() -> Files.readString(first).contains("sync-account: ") || !run.isAlive());
@@ -119,9 +147,12 @@ class RunCommandIT {
       assertTrue(Files.readString(first).contains("sync-account: "), Files.readString(first));
 
       Path second = tmp.resolve("second.out");
-      Process again = start(env, List.of("run", "--json"), second);
+      Process again = start(env, List.of("run", "--json", "--sync-only"), second);
       assertTrue(again.waitFor(180, TimeUnit.SECONDS));
       assertEquals(0, again.exitValue(), Files.readString(second));
+      JsonNode resumed = lastJsonLine(second);
+      assertTrue(resumed.path("stages").has("sync"), resumed.toString());
+      assertFalse(resumed.path("stages").has("rules"), "--sync-only stops after the sync stage");
 
       JsonNode org = summary(port);
       EmbeddedDatabase db =

@@ -491,7 +491,8 @@ public final class RulesReader {
       if (!allowed.contains(key)) {
         String near =
             allowed.stream()
-                .filter(a -> a.equalsIgnoreCase(key) || distance(a, key) <= 2)
+                .filter(
+                    a -> a.equalsIgnoreCase(key) || distance(a, key) <= Math.max(2, a.length() / 3))
                 .findFirst()
                 .map(a -> " (did you mean " + a + "?)")
                 .orElse("");

@@ -78,7 +78,11 @@ public class Commands {
       run =
           runs.execute(
               new RunService.RunRequest(
-                  "cli", line.flag("--full"), line.flag("--dry-run"), line.flag("--force")));
+                  "cli",
+                  line.flag("--full"),
+                  line.flag("--dry-run"),
+                  line.flag("--force"),
+                  line.flag("--sync-only")));
     } catch (RunInProgressException e) {
       System.err.println("ERROR " + e.getMessage());
       return 4;

@@ -126,7 +126,9 @@ public class RunService {
 
   private static String message(Throwable e) {
     Throwable t = e;
-    while ((t.getMessage() == null || t instanceof org.apache.camel.CamelExecutionException)
+    while ((t.getMessage() == null
+            || t instanceof org.apache.camel.CamelExecutionException
+            || t instanceof org.apache.camel.RuntimeCamelException)
         && t.getCause() != null
         && t.getCause() != t) {
       t = t.getCause();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.OrgData;
 import io.territorysync.emulator.demo.DemoOrg;
@@ -12,9 +13,6 @@ import io.territorysync.mirror.MirrorObject;
 import io.territorysync.run.Run;
 import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,13 +31,7 @@ class SyncFaultsTest {
   @BeforeEach
   void freshOrgAndMirror() throws Exception {
     emulator.reset(new DemoOrg.Spec(500, 33, 100, 2.0));
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      for (MirrorObject o : MirrorObject.ALL) {
-        s.execute("TRUNCATE " + o.table());
-      }
-      s.execute("TRUNCATE sync_watermark, sync_seen, sf_field");
-    }
+    TestSql.wipe(dataSource);
   }
 
   @AfterEach
@@ -48,12 +40,7 @@ class SyncFaultsTest {
   }
 
   private long count(String sql) throws Exception {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestSql.count(dataSource, sql);
   }
 
   private void assertMirrorMatchesOrg() throws Exception {
@@ -64,7 +51,7 @@ class SyncFaultsTest {
   }
 
   private Run run() {
-    return runs.execute(new RunService.RunRequest("test", false, false, false));
+    return runs.execute(new RunService.RunRequest("test", false, false, false, true));
   }
 
   @Test

@@ -7,16 +7,13 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.OrgData;
 import io.territorysync.emulator.demo.DemoOrg;
-import io.territorysync.mirror.MirrorObject;
 import io.territorysync.run.Run;
 import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -47,13 +44,7 @@ class SyncPathsTest {
   @BeforeEach
   void freshOrgAndMirror() throws Exception {
     emulator.reset(new DemoOrg.Spec(700, 5, 100, 2.0));
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      for (MirrorObject o : MirrorObject.ALL) {
-        s.execute("TRUNCATE " + o.table());
-      }
-      s.execute("TRUNCATE sync_watermark, sync_seen, sf_field");
-    }
+    TestSql.wipe(dataSource);
   }
 
   @AfterEach
@@ -62,16 +53,11 @@ class SyncPathsTest {
   }
 
   private long count(String sql) throws Exception {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestSql.count(dataSource, sql);
   }
 
   private Run run() {
-    Run run = runs.execute(new RunService.RunRequest("test", false, false, false));
+    Run run = runs.execute(new RunService.RunRequest("test", false, false, false, true));
     assertEquals("succeeded", run.status, run.error);
     return run;
   }
@@ -124,8 +110,8 @@ class SyncPathsTest {
         count("SELECT count(*) FROM sf_account WHERE extra ? 'Rating'"),
         "null values are not stored");
     demand.accountFields(Set.of("No_Such_Field__c"));
-    Run failed = runs.execute(new RunService.RunRequest("test", false, false, false));
+    Run failed = runs.execute(new RunService.RunRequest("test", false, false, false, true));
     assertEquals("failed", failed.status);
-    assertTrue(failed.error.contains("No_Such_Field__c"), failed.error);
+    assertTrue(failed.error.startsWith("Account has no field(s) No_Such_Field__c"), failed.error);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.OrgData;
 import io.territorysync.emulator.demo.DemoOrg;
@@ -30,13 +31,7 @@ class SyncTest {
   @BeforeEach
   void freshOrgAndMirror() throws Exception {
     emulator.reset(new DemoOrg.Spec(600, 21, 100, 2.0));
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement()) {
-      for (MirrorObject o : MirrorObject.ALL) {
-        s.execute("TRUNCATE " + o.table());
-      }
-      s.execute("TRUNCATE sync_watermark, sync_seen, sf_field");
-    }
+    TestSql.wipe(dataSource);
   }
 
   private long mirrorCount(String table, String where) throws Exception {
@@ -51,7 +46,7 @@ class SyncTest {
   }
 
   private Run run(boolean full) {
-    Run run = runs.execute(new RunService.RunRequest("test", full, false, false));
+    Run run = runs.execute(new RunService.RunRequest("test", full, false, false, true));
     assertEquals("succeeded", run.status, run.error);
     return run;
   }
