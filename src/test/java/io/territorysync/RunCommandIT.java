@@ -123,6 +123,36 @@ class RunCommandIT {
               "durationMs")) {
         assertTrue(result.has(key), key + " in " + result.toString());
       }
+
+      // The rules commands read the mirror the run filled.
+      Path bad = tmp.resolve("bad.yaml");
+      Files.writeString(
+          bad,
+          "model: Global_Sales\nterritories:\n  No_Such_Territory:\n    rules:\n"
+              + "      - criteria: [{field: No_Such_Field__c, operation: equals, value: x}]\n");
+      Path validateOut = tmp.resolve("validate.out");
+      Process validate = start(env, List.of("rules", "validate", bad.toString()), validateOut);
+      assertTrue(validate.waitFor(60, TimeUnit.SECONDS));
+      String validation = Files.readString(validateOut);
+      assertEquals(1, validate.exitValue(), validation);
+      assertTrue(validation.contains(bad + ":3:3: error: "), validation);
+      assertTrue(validation.contains(bad + ":5:"), validation);
+      assertTrue(validation.contains("No_Such_Field__c"), validation);
+      assertTrue(validation.contains("2 error(s)"), validation);
+
+      Path exported = tmp.resolve("org-rules.yaml");
+      Process export =
+          start(env, List.of("rules", "export", exported.toString()), tmp.resolve("export.out"));
+      assertTrue(export.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, export.exitValue(), Files.readString(tmp.resolve("export.out")));
+      assertTrue(Files.readString(exported).contains("mode: multi"), Files.readString(exported));
+      Process revalidate =
+          start(
+              env,
+              List.of("rules", "validate", exported.toString()),
+              tmp.resolve("revalidate.out"));
+      assertTrue(revalidate.waitFor(60, TimeUnit.SECONDS));
+      assertEquals(0, revalidate.exitValue(), Files.readString(tmp.resolve("revalidate.out")));
     } finally {
       stop(emulator);
     }

@@ -150,7 +150,8 @@ public class MirrorRules {
       Map<String, List<RuleSet.Rule>> byTerritory = new LinkedHashMap<>();
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT t.developer_name, r.developer_name, r.boolean_filter, r.id FROM sf_rule_territory2_association a"
+              "SELECT t.developer_name, r.developer_name, r.boolean_filter, r.id, coalesce(a.is_inherited, false)"
+                  + " FROM sf_rule_territory2_association a"
                   + " JOIN sf_object_territory2_assignment_rule r ON r.id = a.rule_id"
                   + " JOIN sf_territory2 t ON t.id = a.territory2_id"
                   + " WHERE r.is_active AND r.territory2_model_id = ? AND coalesce(r.object_type, 'Account') = 'Account'"
@@ -167,7 +168,24 @@ public class MirrorRules {
             byTerritory
                 .computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
                 .add(
-                    new RuleSet.Rule(rs.getString(2), filter, criteria, false, Pos.NONE, Pos.NONE));
+                    new RuleSet.Rule(
+                        rs.getString(2), filter, criteria, rs.getBoolean(5), Pos.NONE, Pos.NONE));
+          }
+        }
+      }
+      // Territory2ObjectExclusion: the account stays out of the territory whatever rules match.
+      Map<String, List<String>> excluded = new LinkedHashMap<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT t.developer_name, x.object_id FROM sf_territory2_object_exclusion x"
+                  + " JOIN sf_territory2 t ON t.id = x.territory2_id"
+                  + " WHERE t.territory2_model_id = ? AND x.object_id LIKE '001%'"
+                  + " ORDER BY t.developer_name, x.object_id")) {
+        ps.setString(1, modelId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            excluded.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+            byTerritory.putIfAbsent(rs.getString(1), new ArrayList<>());
           }
         }
       }
@@ -176,7 +194,12 @@ public class MirrorRules {
           (t, rules) ->
               territories.add(
                   new RuleSet.TerritoryRules(
-                      t, 0, List.copyOf(rules), List.of(), List.of(), Pos.NONE)));
+                      t,
+                      0,
+                      List.copyOf(rules),
+                      List.copyOf(excluded.getOrDefault(t, List.of())),
+                      List.of(),
+                      Pos.NONE)));
       return new RuleSet(
           "org",
           modelName,

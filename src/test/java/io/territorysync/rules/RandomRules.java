@@ -234,7 +234,18 @@ final class RandomRules {
         return c(
             "Name",
             Operation.MATCHES,
-            pick(new String[] {"acme.*", "(?:blue|north) .*", ".*\\d+", "[a-z]+ co"}));
+            pick(
+                new String[] {
+                  "acme.*",
+                  "(?:blue|north) .*",
+                  ".*\\d+",
+                  "[a-z]+ co",
+                  "acme|zen.*",
+                  "^Zen.*",
+                  "delt?a.*",
+                  "prime .+",
+                  "North\\b.*"
+                }));
       case 8:
         return c(
             "Segment__c",

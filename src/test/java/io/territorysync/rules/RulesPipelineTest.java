@@ -11,14 +11,22 @@ import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.demo.DemoOrg;
 import io.territorysync.emulator.demo.DemoRules;
+import io.territorysync.rules.engine.AccountRecord;
+import io.territorysync.rules.engine.CompiledRules;
 import io.territorysync.rules.engine.RuleCompiler;
 import io.territorysync.run.Run;
 import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +42,7 @@ class RulesPipelineTest {
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
   @Inject MirrorRules mirrorRules;
+  @Inject AccountSource accounts;
 
   DemoOrg.Result demo;
 
@@ -111,7 +120,42 @@ class RulesPipelineTest {
   @Test
   void theOrgsOwnRulesRunAsTheyAreAndExportToTheRulesFormat() throws Exception {
     run();
+    // An account the org's EMEA rule takes; then the admin excludes it from EMEA and makes the
+    // EMEA rule apply to child territories.
+    String emea = string("SELECT id FROM sf_territory2 WHERE developer_name = 'EMEA'");
+    CompiledRules before = compileOrgRules();
+    String account = null;
+    for (AccountRecord a :
+        accounts.load(before.slots(), strings("SELECT id FROM sf_account ORDER BY id"))) {
+      if (territories(before, a).contains("EMEA")) {
+        account = a.id();
+        break;
+      }
+    }
+    assertNotNull(account, "the demo org's EMEA rule takes some account");
+    emulator
+        .emulator()
+        .org()
+        .insertSystem(
+            "Territory2ObjectExclusion", Map.of("ObjectId", account, "Territory2Id", emea));
+    String association =
+        string(
+            "SELECT id FROM sf_rule_territory2_association WHERE territory2_id = '" + emea + "'");
+    emulator.emulator().org().updateSystem(association, Map.of("IsInherited", true));
+    run();
+
     RuleSet org = mirrorRules.orgRules(null);
+    RuleSet.TerritoryRules emeaRules =
+        org.territories().stream()
+            .filter(t -> t.developerName().equals("EMEA"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(List.of(account), emeaRules.exclude());
+    assertTrue(emeaRules.rules().get(0).inherited(), emeaRules.toString());
+    CompiledRules after = compileOrgRules();
+    AccountRecord excluded = accounts.load(after.slots(), List.of(account)).get(0);
+    assertFalse(territories(after, excluded).contains("EMEA"), "the exclusion holds");
+
     assertEquals("Global_Sales", org.model());
     assertTrue(
         org.territories().stream().anyMatch(t -> t.developerName().equals("EMEA")),
@@ -122,5 +166,40 @@ class RulesPipelineTest {
     RuleCompiler.Compilation compiled = RuleCompiler.compile(back.rules(), mirrorRules.context());
     assertTrue(compiled.ok(), compiled.problems().toString());
     assertFalse(compiled.rules().exclusive(), "native semantics: every matching territory");
+    assertTrue(exported.contains("inherited: true"), exported);
+    assertTrue(exported.contains("exclude: [" + account + "]"), exported);
+  }
+
+  private CompiledRules compileOrgRules() throws Exception {
+    RuleCompiler.Compilation c =
+        RuleCompiler.compile(mirrorRules.orgRules(null), mirrorRules.context());
+    assertTrue(c.ok(), c.problems().toString());
+    return c.rules();
+  }
+
+  private static Set<String> territories(CompiledRules rules, AccountRecord a) {
+    Set<String> out = new TreeSet<>();
+    for (int t : rules.assign(a, rules.scratch()).territories()) {
+      out.add(rules.territory(t).developerName());
+    }
+    return out;
+  }
+
+  private String string(String sql) throws Exception {
+    List<String> all = strings(sql);
+    assertEquals(1, all.size(), sql);
+    return all.get(0);
+  }
+
+  private List<String> strings(String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 }

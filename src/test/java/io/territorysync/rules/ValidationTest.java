@@ -120,7 +120,7 @@ class ValidationTest {
             HEAD + "  US_Wst:\n    rules: []\n",
             3,
             3,
-            "unknown territory 'US_Wst' in model Global_Sales (did you mean us_west?)"),
+            "unknown territory 'US_Wst' in model Global_Sales (did you mean US_West?)"),
         Arguments.of(
             "territory is a list",
             HEAD + "  US_West:\n    - x\n",
@@ -221,7 +221,7 @@ class ValidationTest {
                 + "  US_West:\n    rules:\n      - criteria:\n          - {field: Segmnt__c, operation: equals, value: SMB}\n",
             6,
             21,
-            "unknown Account field 'Segmnt__c' (did you mean segment__c?)"),
+            "unknown Account field 'Segmnt__c' (did you mean Segment__c?)"),
         Arguments.of(
             "number field given text",
             HEAD

@@ -16,7 +16,7 @@ public final class AccountRecord {
 
   /**
    * @param values per slot: String for text, Double for numbers, Boolean, Long (epoch day) for
-   *     dates and Long (epoch millis) for datetimes; null when empty
+   *     dates and Long (epoch millis) for datetimes; null when empty. Text is trimmed in place.
    */
   public AccountRecord(String id, Object[] values, boolean excludedFromRealign, FieldSlots slots) {
     this.id = id;
@@ -29,6 +29,7 @@ public final class AccountRecord {
         if (t.isEmpty()) {
           values[i] = null;
         } else {
+          values[i] = t;
           lower[i] = t.toLowerCase(Locale.ROOT);
         }
       }
@@ -52,9 +53,10 @@ public final class AccountRecord {
     return lower[slot];
   }
 
+  /** The slot's value as text; text fields are already trimmed. */
   String text(int slot) {
     Object v = values[slot];
-    return v == null ? null : v.toString().trim();
+    return v == null ? null : v instanceof String s ? s : v.toString().trim();
   }
 
   double number(int slot) {

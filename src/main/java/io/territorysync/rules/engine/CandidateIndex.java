@@ -1,113 +1,190 @@
 package io.territorysync.rules.engine;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Finds the territories an account could belong to without testing every territory: equality keys
- * in hash maps, prefixes by length, postal and numeric ranges as sorted segments. A territory is a
- * candidate when one of its anchor keys hits; candidates are then tested fully.
+ * Finds the territories an account could belong to without testing every territory.
+ *
+ * <p>Each territory's rules are turned into clauses (the disjunctive normal form of what its rules
+ * require: {@code (1 AND 2) OR 3} is two clauses); a clause needs, per field, at most one indexable
+ * criterion. Per field the index keeps, for every value (equality keys in hash maps, prefixes by
+ * length, postal and numeric ranges as sorted segments), the bitmap of clauses that value
+ * satisfies, and the bitmap of clauses that do not constrain the field. An account's candidates are
+ * the clauses left after AND-ing, field by field, "satisfied or unconstrained": one hash lookup and
+ * a few word operations per field, whatever the number of rules. Candidates are then tested in
+ * full.
  */
 final class CandidateIndex {
 
-  private final Map<String, int[]>[] exact;
-  private final Map<String, int[]>[] prefix;
-  private final int[][] prefixLengths;
-  private final Map<String, int[]>[] postalPrefix;
-  private final int[][] postalPrefixLengths;
-  private final Segments[][] postal;
-  private final int[][] postalDigits;
-  private final Segments[] range;
+  private final int words;
+  private final long[] all;
+  private final int[] clauseTerritory;
+  private final SlotIndex[] slots;
+  private final int[] indexedSlots;
 
-  /** Sorted, non-overlapping segments [bounds[i], bounds[i+1]) with the territories of each. */
-  private record Segments(double[] bounds, int[][] ids) {
-    int[] find(double x) {
-      int i = Arrays.binarySearch(bounds, x);
+  /** Prefixes by character: a node's bits are the clauses of the prefix ending there. */
+  private static final class Trie {
+    long[] bits;
+    char[] chars = new char[0];
+    Trie[] next = new Trie[0];
+
+    Trie() {}
+
+    Trie(Map<String, long[]> prefixes, int words) {
+      prefixes.forEach(
+          (prefix, clauses) -> {
+            Trie node = this;
+            for (int i = 0; i < prefix.length(); i++) {
+              Trie child = node.next(prefix.charAt(i));
+              if (child == null) {
+                child = new Trie();
+                node.chars = java.util.Arrays.copyOf(node.chars, node.chars.length + 1);
+                node.next = java.util.Arrays.copyOf(node.next, node.next.length + 1);
+                node.chars[node.chars.length - 1] = prefix.charAt(i);
+                node.next[node.next.length - 1] = child;
+              }
+              node = child;
+            }
+            node.bits = clauses;
+          });
+    }
+
+    Trie next(char ch) {
+      for (int i = 0; i < chars.length; i++) {
+        if (chars[i] == ch) {
+          return next[i];
+        }
+      }
+      return null;
+    }
+  }
+
+  /** Sorted, non-overlapping segments [bounds[i], bounds[i+1]) with the clauses of each. */
+  private record Segments(double[] bounds, long[][] bits) {
+    long[] find(double x) {
+      int i = java.util.Arrays.binarySearch(bounds, x);
       if (i < 0) {
         i = -i - 2;
       }
-      return i < 0 || i >= ids.length ? null : ids[i];
+      return i < 0 || i >= bits.length ? null : bits[i];
     }
+  }
+
+  /** One field's part of the index. */
+  private static final class SlotIndex {
+    long[] dontCare;
+    Map<String, long[]> exact;
+    Trie prefix;
+    Map<String, long[]> postalPrefix;
+    int[] postalPrefixLengths;
+    int[] postalDigits;
+    Segments[] postal;
+    Segments range;
   }
 
   private static final class Builder {
-    final Map<String, List<Integer>> exact = new HashMap<>();
-    final Map<String, List<Integer>> prefix = new HashMap<>();
-    final Map<String, List<Integer>> postalPrefix = new HashMap<>();
+    final long[] involved;
+    final Map<String, long[]> exact = new HashMap<>();
+    final Map<String, long[]> prefix = new HashMap<>();
+    final Map<String, long[]> postalPrefix = new HashMap<>();
     final Map<Integer, List<double[]>> postal = new HashMap<>();
     final List<double[]> range = new ArrayList<>();
+
+    Builder(int words) {
+      involved = new long[words];
+    }
   }
 
-  @SuppressWarnings("unchecked")
-  CandidateIndex(int slots, List<List<CompiledCriterion.IndexKey>> anchorKeysByTerritory) {
-    Builder[] b = new Builder[slots];
-    for (int t = 0; t < anchorKeysByTerritory.size(); t++) {
-      List<CompiledCriterion.IndexKey> keys = anchorKeysByTerritory.get(t);
-      if (keys == null) {
-        continue;
-      }
-      for (CompiledCriterion.IndexKey k : keys) {
-        int slot = slotOf(k);
+  /**
+   * @param clauseTerritory the territory of each clause
+   * @param clauseKeys per clause, per slot, the keys of the one criterion indexed for that slot
+   */
+  CandidateIndex(
+      int slotCount,
+      int[] clauseTerritory,
+      List<Map<Integer, List<CompiledCriterion.IndexKey>>> clauseKeys) {
+    this.clauseTerritory = clauseTerritory;
+    int clauses = clauseTerritory.length;
+    words = Math.max(1, (clauses + 63) >>> 6);
+    all = new long[words];
+    for (int c = 0; c < clauses; c++) {
+      set(all, c);
+    }
+    Builder[] b = new Builder[slotCount];
+    for (int c = 0; c < clauses; c++) {
+      for (Map.Entry<Integer, List<CompiledCriterion.IndexKey>> e : clauseKeys.get(c).entrySet()) {
+        int slot = e.getKey();
         if (b[slot] == null) {
-          b[slot] = new Builder();
+          b[slot] = new Builder(words);
         }
         Builder bs = b[slot];
-        final int territory = t;
-        if (k instanceof CompiledCriterion.Exact e) {
-          bs.exact.computeIfAbsent(e.value(), x -> new ArrayList<>()).add(territory);
-        } else if (k instanceof CompiledCriterion.Prefix p) {
-          (p.postal() ? bs.postalPrefix : bs.prefix)
-              .computeIfAbsent(p.prefix(), x -> new ArrayList<>())
-              .add(territory);
-        } else if (k instanceof CompiledCriterion.Postal p) {
-          bs.postal
-              .computeIfAbsent(p.digits(), x -> new ArrayList<>())
-              .add(new double[] {p.from(), p.to() + 1, territory});
-        } else if (k instanceof CompiledCriterion.Range r) {
-          bs.range.add(new double[] {r.from(), r.to(), territory});
+        set(bs.involved, c);
+        for (CompiledCriterion.IndexKey k : e.getValue()) {
+          if (k instanceof CompiledCriterion.Exact x) {
+            set(bs.exact.computeIfAbsent(x.value(), v -> new long[words]), c);
+          } else if (k instanceof CompiledCriterion.Prefix p) {
+            set(
+                (p.postal() ? bs.postalPrefix : bs.prefix)
+                    .computeIfAbsent(p.prefix(), v -> new long[words]),
+                c);
+          } else if (k instanceof CompiledCriterion.Postal p) {
+            bs.postal
+                .computeIfAbsent(p.digits(), d -> new ArrayList<>())
+                .add(new double[] {p.from(), p.to() + 1, c});
+          } else if (k instanceof CompiledCriterion.Range r) {
+            bs.range.add(new double[] {r.from(), r.to(), c});
+          }
         }
       }
     }
-    exact = new Map[slots];
-    prefix = new Map[slots];
-    prefixLengths = new int[slots][];
-    postalPrefix = new Map[slots];
-    postalPrefixLengths = new int[slots][];
-    postal = new Segments[slots][];
-    postalDigits = new int[slots][];
-    range = new Segments[slots];
-    for (int s = 0; s < slots; s++) {
+    slots = new SlotIndex[slotCount];
+    List<Integer> indexed = new ArrayList<>();
+    for (int s = 0; s < slotCount; s++) {
       Builder bs = b[s];
       if (bs == null) {
         continue;
       }
+      SlotIndex x = new SlotIndex();
+      x.dontCare = new long[words];
+      for (int w = 0; w < words; w++) {
+        x.dontCare[w] = all[w] & ~bs.involved[w];
+      }
       if (!bs.exact.isEmpty()) {
-        exact[s] = freeze(bs.exact);
+        x.exact = bs.exact;
       }
       if (!bs.prefix.isEmpty()) {
-        prefix[s] = freeze(bs.prefix);
-        prefixLengths[s] = lengths(bs.prefix);
+        x.prefix = new Trie(bs.prefix, words);
       }
       if (!bs.postalPrefix.isEmpty()) {
-        postalPrefix[s] = freeze(bs.postalPrefix);
-        postalPrefixLengths[s] = lengths(bs.postalPrefix);
+        x.postalPrefix = bs.postalPrefix;
+        x.postalPrefixLengths = lengths(bs.postalPrefix);
       }
       if (!bs.postal.isEmpty()) {
-        postalDigits[s] =
-            bs.postal.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
-        postal[s] = new Segments[postalDigits[s].length];
-        for (int i = 0; i < postalDigits[s].length; i++) {
-          postal[s][i] = segments(bs.postal.get(postalDigits[s][i]));
+        x.postalDigits = bs.postal.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        x.postal = new Segments[x.postalDigits.length];
+        for (int i = 0; i < x.postalDigits.length; i++) {
+          x.postal[i] = segments(bs.postal.get(x.postalDigits[i]), words);
         }
       }
       if (!bs.range.isEmpty()) {
-        range[s] = segments(bs.range);
+        x.range = segments(bs.range, words);
       }
+      slots[s] = x;
+      indexed.add(s);
     }
+    indexedSlots = indexed.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  int words() {
+    return words;
+  }
+
+  int clauses() {
+    return clauseTerritory.length;
   }
 
   static int slotOf(CompiledCriterion.IndexKey k) {
@@ -123,87 +200,151 @@ final class CandidateIndex {
     return ((CompiledCriterion.Range) k).slot();
   }
 
-  private static Map<String, int[]> freeze(Map<String, List<Integer>> m) {
-    Map<String, int[]> out = new HashMap<>(m.size() * 2);
-    m.forEach((k, v) -> out.put(k, v.stream().mapToInt(Integer::intValue).distinct().toArray()));
-    return out;
+  private static void set(long[] bits, int i) {
+    bits[i >>> 6] |= 1L << i;
   }
 
-  private static int[] lengths(Map<String, List<Integer>> m) {
+  private static int[] lengths(Map<String, long[]> m) {
     return m.keySet().stream().mapToInt(String::length).distinct().sorted().toArray();
   }
 
-  /** Builds segments from intervals {from, to (exclusive), territory}. */
-  private static Segments segments(List<double[]> intervals) {
+  /** Builds segments from intervals {from, to (exclusive), clause}. */
+  private static Segments segments(List<double[]> intervals, int words) {
     TreeSet<Double> points = new TreeSet<>();
     for (double[] iv : intervals) {
       points.add(iv[0]);
       points.add(iv[1]);
     }
     double[] bounds = points.stream().mapToDouble(Double::doubleValue).toArray();
-    int[][] ids = new int[Math.max(0, bounds.length - 1)][];
-    for (int i = 0; i < ids.length; i++) {
+    long[][] bits = new long[Math.max(0, bounds.length - 1)][];
+    // sweep: intervals sorted by start; a segment's clauses are those covering its start
+    List<double[]> byStart = new ArrayList<>(intervals);
+    byStart.sort((p, q) -> Double.compare(p[0], q[0]));
+    for (int i = 0; i < bits.length; i++) {
       double lo = bounds[i];
-      List<Integer> in = new ArrayList<>();
-      for (double[] iv : intervals) {
-        if (iv[0] <= lo && lo < iv[1]) {
-          in.add((int) iv[2]);
+      long[] in = null;
+      for (double[] iv : byStart) {
+        if (iv[0] > lo) {
+          break;
+        }
+        if (lo < iv[1]) {
+          if (in == null) {
+            in = new long[words];
+          }
+          set(in, (int) iv[2]);
         }
       }
-      ids[i] = in.isEmpty() ? null : in.stream().mapToInt(Integer::intValue).distinct().toArray();
+      bits[i] = in;
     }
-    return new Segments(bounds, ids);
+    return new Segments(bounds, bits);
   }
 
-  /** Calls {@code out} with every candidate territory of {@code a} (possibly more than once). */
-  void candidates(AccountRecord a, IntSink out) {
-    int slots = exact.length;
-    for (int s = 0; s < slots; s++) {
+  /**
+   * Leaves in {@code cand} the clauses {@code a} could satisfy; {@code hit} is scratch space of
+   * {@link #words()} longs.
+   */
+  void candidates(AccountRecord a, long[] cand, long[] hit) {
+    System.arraycopy(all, 0, cand, 0, words);
+    for (int s : indexedSlots) {
+      SlotIndex x = slots[s];
+      long[] one = null;
+      boolean merged = false;
       String lower = a.lower[s];
       if (lower != null) {
-        if (exact[s] != null) {
-          emit(exact[s].get(lower), out);
-        }
-        if (prefix[s] != null) {
-          for (int len : prefixLengths[s]) {
-            if (len > lower.length()) {
-              break;
-            }
-            emit(prefix[s].get(lower.substring(0, len)), out);
+        if (x.exact != null) {
+          long[] b = x.exact.get(lower);
+          if (b != null) {
+            one = b;
           }
         }
-        if (postalPrefix[s] != null) {
+        if (x.prefix != null) {
+          Trie node = x.prefix;
+          for (int i = 0; node != null; i++) {
+            if (node.bits != null) {
+              if (one == null) {
+                one = node.bits;
+              } else {
+                merged = merge(one, node.bits, hit, merged);
+              }
+            }
+            node = i < lower.length() ? node.next(lower.charAt(i)) : null;
+          }
+        }
+        if (x.postalPrefix != null) {
           String n = CriterionCompiler.normalizePostal(a.text(s));
-          for (int len : postalPrefixLengths[s]) {
+          for (int len : x.postalPrefixLengths) {
             if (len > n.length()) {
               break;
             }
-            emit(postalPrefix[s].get(n.substring(0, len)), out);
+            long[] b = x.postalPrefix.get(n.substring(0, len));
+            if (b != null) {
+              if (one == null) {
+                one = b;
+              } else {
+                merged = merge(one, b, hit, merged);
+              }
+            }
           }
         }
-        if (postal[s] != null) {
+        if (x.postal != null) {
           String text = a.text(s);
-          for (int i = 0; i < postalDigits[s].length; i++) {
-            long n = CriterionCompiler.postalNumber(text, postalDigits[s][i]);
-            if (n >= 0) {
-              emit(postal[s][i].find(n), out);
+          for (int i = 0; i < x.postalDigits.length; i++) {
+            long n = CriterionCompiler.postalNumber(text, x.postalDigits[i]);
+            long[] b = n >= 0 ? x.postal[i].find(n) : null;
+            if (b != null) {
+              if (one == null) {
+                one = b;
+              } else {
+                merged = merge(one, b, hit, merged);
+              }
             }
           }
         }
       }
-      if (range[s] != null) {
-        double x = a.number(s);
-        if (!Double.isNaN(x)) {
-          emit(range[s].find(x), out);
+      if (x.range != null) {
+        double v = a.number(s);
+        long[] b = Double.isNaN(v) ? null : x.range.find(v);
+        if (b != null) {
+          if (one == null) {
+            one = b;
+          } else {
+            merged = merge(one, b, hit, merged);
+          }
+        }
+      }
+      long[] dc = x.dontCare;
+      if (one == null) {
+        for (int w = 0; w < words; w++) {
+          cand[w] &= dc[w];
+        }
+      } else {
+        long[] src = merged ? hit : one;
+        for (int w = 0; w < words; w++) {
+          cand[w] &= dc[w] | src[w];
         }
       }
     }
   }
 
-  private static void emit(int[] ids, IntSink out) {
-    if (ids != null) {
-      for (int id : ids) {
-        out.accept(id);
+  /** ORs {@code b} into {@code hit}, first copying {@code one} there if not merged yet. */
+  private boolean merge(long[] one, long[] b, long[] hit, boolean merged) {
+    if (!merged) {
+      System.arraycopy(one, 0, hit, 0, words);
+    }
+    for (int w = 0; w < words; w++) {
+      hit[w] |= b[w];
+    }
+    return true;
+  }
+
+  /** Calls {@code out} with the territory of every clause left in {@code cand}. */
+  void territories(long[] cand, IntSink out) {
+    for (int w = 0; w < words; w++) {
+      long bits = cand[w];
+      while (bits != 0) {
+        int c = (w << 6) + Long.numberOfTrailingZeros(bits);
+        out.accept(clauseTerritory[c]);
+        bits &= bits - 1;
       }
     }
   }

@@ -39,7 +39,66 @@ public final class CompiledRules {
       int owner,
       CompiledCriterion[] criteria,
       BooleanFilter filter,
-      boolean inherited) {
+      boolean inherited,
+      CompiledCriterion.Pred holds) {
+
+    /** The rule: criteria evaluated lazily, as the filter needs them. */
+    Rule(
+        int index,
+        String name,
+        int owner,
+        CompiledCriterion[] criteria,
+        BooleanFilter filter,
+        boolean inherited) {
+      this(index, name, owner, criteria, filter, inherited, lazy(filter, criteria));
+    }
+
+    private static CompiledCriterion.Pred lazy(BooleanFilter f, CompiledCriterion[] criteria) {
+      if (f instanceof BooleanFilter.Ref ref) {
+        return criteria[ref.number() - 1].pred();
+      }
+      if (f instanceof BooleanFilter.Not not) {
+        CompiledCriterion.Pred p = lazy(not.part(), criteria);
+        return a -> !p.test(a);
+      }
+      boolean and = f instanceof BooleanFilter.And;
+      List<BooleanFilter> parts =
+          and ? ((BooleanFilter.And) f).parts() : ((BooleanFilter.Or) f).parts();
+      CompiledCriterion.Pred[] ps =
+          parts.stream().map(p -> lazy(p, criteria)).toArray(CompiledCriterion.Pred[]::new);
+      if (ps.length == 2) {
+        CompiledCriterion.Pred x = ps[0];
+        CompiledCriterion.Pred y = ps[1];
+        return and ? a -> x.test(a) && y.test(a) : a -> x.test(a) || y.test(a);
+      }
+      if (ps.length == 3) {
+        CompiledCriterion.Pred x = ps[0];
+        CompiledCriterion.Pred y = ps[1];
+        CompiledCriterion.Pred z = ps[2];
+        return and
+            ? a -> x.test(a) && y.test(a) && z.test(a)
+            : a -> x.test(a) || y.test(a) || z.test(a);
+      }
+      return and
+          ? a -> {
+            for (CompiledCriterion.Pred p : ps) {
+              if (!p.test(a)) {
+                return false;
+              }
+            }
+            return true;
+          }
+          : a -> {
+            for (CompiledCriterion.Pred p : ps) {
+              if (p.test(a)) {
+                return true;
+              }
+            }
+            return false;
+          };
+    }
+
+    /** Evaluates every criterion into {@code outcomes} (for explanations), then the filter. */
     boolean test(AccountRecord a, boolean[] outcomes) {
       for (int i = 0; i < criteria.length; i++) {
         outcomes[i] = criteria[i].pred().test(a);
@@ -128,14 +187,20 @@ public final class CompiledRules {
 
   /** Per-thread working memory. */
   public final class Scratch {
+    private final long[] cand = new long[index.words()];
+    private final long[] hit = new long[index.words()];
     private final int[] seen = new int[territories.length];
     private int stamp;
     private final int[] candidates = new int[territories.length];
     private int count;
-    private final boolean[] outcomes = new boolean[Math.max(1, maxCriteria)];
     private final int[] matched = new int[territories.length];
     private final int[] matchedRule = new int[territories.length];
     private final int[] groupBest = new int[territories.length + 1];
+
+    /** Candidates the index gave the last account (for profiling). */
+    int candidateCount() {
+      return count;
+    }
 
     private void add(int t) {
       if (seen[t] != stamp) {
@@ -156,10 +221,8 @@ public final class CompiledRules {
       s.stamp = 1;
     }
     s.count = 0;
-    index.candidates(a, s::add);
-    for (int t : unanchored) {
-      s.add(t);
-    }
+    index.candidates(a, s.cand, s.hit);
+    index.territories(s.cand, s::add);
     int[] excluded = exclusions.get(a.id);
     int n = 0;
     for (int c = 0; c < s.count; c++) {
@@ -173,7 +236,7 @@ public final class CompiledRules {
       }
       boolean all = true;
       for (int r : rs) {
-        if (!rules[r].test(a, s.outcomes)) {
+        if (!rules[r].holds().test(a)) {
           all = false;
           break;
         }

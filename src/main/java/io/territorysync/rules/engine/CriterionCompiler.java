@@ -187,13 +187,14 @@ final class CriterionCompiler {
                   + " near index "
                   + e.getIndex());
         }
+        String prefix = kind.textual() ? literalPrefix(c.values().get(0)) : "";
         return new CompiledCriterion(
             desc,
             a -> {
               String x = a.text(slot);
               return x != null && p.matcher(x).matches();
             },
-            null);
+            prefix.isEmpty() ? null : List.of(new CompiledCriterion.Prefix(slot, prefix, false)));
       }
       case POSTAL_RANGE -> {
         List<long[]> ranges = new ArrayList<>();
@@ -429,14 +430,26 @@ final class CriterionCompiler {
       double lat = n.get(0);
       double lon = n.get(1);
       double km = n.get(2);
+      // A bounding box rejects most accounts before the great-circle distance is computed.
+      double[] box = Geo.box(lat, lon, km);
+      double latMin = box[0];
+      double latMax = box[1];
+      double lonSpan = box[2];
       return new CompiledCriterion(
           desc,
           a -> {
             double x = a.number(latSlot);
             double y = a.number(lonSlot);
-            return !Double.isNaN(x) && !Double.isNaN(y) && Geo.distanceKm(x, y, lat, lon) <= km;
+            if (Double.isNaN(x) || Double.isNaN(y) || x < latMin || x > latMax) {
+              return false;
+            }
+            double dLon = Math.abs(y - lon);
+            if (dLon > 180) {
+              dLon = 360 - dLon;
+            }
+            return dLon <= lonSpan && Geo.distanceKm(x, y, lat, lon) <= km;
           },
-          null);
+          List.of(new CompiledCriterion.Range(latSlot, latMin, Math.nextUp(latMax))));
     }
     if (n.size() < 6 || n.size() % 2 != 0) {
       return fail(c.valuePos(), "withinPolygon needs at least three [lat, lon] points");
@@ -457,7 +470,11 @@ final class CriterionCompiler {
           double y = a.number(lonSlot);
           return !Double.isNaN(x) && !Double.isNaN(y) && Geo.inPolygon(x, y, lats, lons);
         },
-        null);
+        List.of(
+            new CompiledCriterion.Range(
+                latSlot,
+                java.util.Arrays.stream(lats).min().orElseThrow(),
+                Math.nextUp(java.util.Arrays.stream(lats).max().orElseThrow()))));
   }
 
   private CompiledCriterion fail(Pos pos, String message) {
@@ -496,6 +513,51 @@ final class CriterionCompiler {
       }
     }
     return seen == digits ? n : -1;
+  }
+
+  /**
+   * The lower-case literal text every whole-value match of {@code regex} starts with ("" when
+   * unknown): its leading plain characters, unless the pattern alternates at the top level or
+   * starts with a group or flag.
+   */
+  static String literalPrefix(String regex) {
+    int depth = 0;
+    boolean inClass = false;
+    boolean escaped = false;
+    for (int i = 0; i < regex.length(); i++) {
+      char ch = regex.charAt(i);
+      if (escaped) {
+        escaped = false;
+      } else if (ch == '\\') {
+        escaped = true;
+      } else if (inClass) {
+        inClass = ch != ']';
+      } else if (ch == '[') {
+        inClass = true;
+      } else if (ch == '(') {
+        depth++;
+      } else if (ch == ')') {
+        depth--;
+      } else if (ch == '|' && depth == 0) {
+        return "";
+      }
+    }
+    int i = regex.startsWith("^") ? 1 : 0;
+    StringBuilder sb = new StringBuilder();
+    while (i < regex.length() && plain(regex.charAt(i))) {
+      sb.append(regex.charAt(i++));
+    }
+    if (i < regex.length() && "*?{".indexOf(regex.charAt(i)) >= 0 && sb.length() > 0) {
+      sb.setLength(sb.length() - 1); // the last character is optional or repeated
+    }
+    return sb.toString().toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean plain(char ch) {
+    return (ch >= 'a' && ch <= 'z')
+        || (ch >= 'A' && ch <= 'Z')
+        || (ch >= '0' && ch <= '9')
+        || " _-,'&/:;@%!=<>\"~`".indexOf(ch) >= 0;
   }
 
   /** Upper case, letters and digits only. */

@@ -129,8 +129,8 @@ public final class RuleCompiler {
                       + tr.developerName()
                       + "' in model "
                       + set.model()
-                      + suggestion(tr.developerName(), nodes.keySet())));
-          continue;
+                      + suggestion(tr.developerName(), orgNames(nodes))));
+          // still compiled below, so that its criteria's errors are reported too
         }
         n = new Node(tr.developerName());
         nodes.put(tr.developerName().toLowerCase(Locale.ROOT), n);
@@ -171,7 +171,11 @@ public final class RuleCompiler {
                         "unknown Account field '"
                             + c.field()
                             + "'"
-                            + suggestion(c.field(), ctx.accountFields().keySet())));
+                            + suggestion(
+                                c.field(),
+                                ctx.accountFields().values().stream()
+                                    .map(RulesContext.Field::name)
+                                    .toList())));
                 broken = true;
                 continue;
               }
@@ -310,7 +314,7 @@ public final class RuleCompiler {
                 "override territory '"
                     + o.territory()
                     + "' is not in the model"
-                    + suggestion(o.territory(), nodes.keySet())));
+                    + suggestion(o.territory(), orgNames(nodes))));
       } else {
         overrides.computeIfAbsent(id, k -> new ArrayList<>()).add(n.index);
       }
@@ -355,26 +359,35 @@ public final class RuleCompiler {
       return new Compilation(null, sorted());
     }
 
-    // Candidate index: one anchor per territory, from its most selective rule.
-    Map<String, Integer> keyCounts = keyCounts(rules);
-    List<List<CompiledCriterion.IndexKey>> anchors = new ArrayList<>();
+    // Candidate index: every territory's rules as clauses of required, indexable criteria.
+    List<Integer> clauseTerritory = new ArrayList<>();
+    List<Map<Integer, List<CompiledCriterion.IndexKey>>> clauseKeys = new ArrayList<>();
     List<Integer> unanchored = new ArrayList<>();
     for (int t = 0; t < territories.length; t++) {
-      List<CompiledCriterion.IndexKey> best = null;
-      double bestCost = Double.MAX_VALUE;
-      for (int r : effective[t]) {
-        Anchor a = anchor(rules.get(r).filter(), rules.get(r).criteria(), keyCounts);
-        if (a != null && a.cost < bestCost) {
-          best = a.keys;
-          bestCost = a.cost;
-        }
+      if (effective[t].length == 0) {
+        continue;
       }
-      anchors.add(best);
-      if (best == null && effective[t].length > 0) {
+      boolean anchored = true;
+      for (List<CompiledCriterion> clause : clauses(effective[t], rules)) {
+        Map<Integer, List<CompiledCriterion.IndexKey>> keys = new HashMap<>();
+        for (CompiledCriterion c : clause) {
+          if (c.keys() != null && !c.keys().isEmpty()) {
+            keys.putIfAbsent(CandidateIndex.slotOf(c.keys().get(0)), c.keys());
+          }
+        }
+        anchored &= !keys.isEmpty();
+        clauseTerritory.add(t);
+        clauseKeys.add(keys);
+      }
+      if (!anchored) {
         unanchored.add(t);
       }
     }
-    CandidateIndex index = new CandidateIndex(slots.size(), anchors);
+    CandidateIndex index =
+        new CandidateIndex(
+            slots.size(),
+            clauseTerritory.stream().mapToInt(Integer::intValue).toArray(),
+            clauseKeys);
     CompiledRules compiled =
         new CompiledRules(
             set,
@@ -415,12 +428,17 @@ public final class RuleCompiler {
     return field.regionMatches(true, 0, "Account.", 0, 8) ? field.substring(8) : field;
   }
 
-  private static String suggestion(String name, Set<String> known) {
+  private static List<String> orgNames(Map<String, Node> nodes) {
+    return nodes.values().stream().filter(x -> x.id != null).map(x -> x.developerName).toList();
+  }
+
+  /** The closest known name (as the org spells it), if one is within two edits. */
+  private static String suggestion(String name, java.util.Collection<String> known) {
     String n = name.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = 3;
     for (String k : known) {
-      int d = distance(n, k);
+      int d = distance(n, k.toLowerCase(Locale.ROOT));
       if (d < bestDistance) {
         bestDistance = d;
         best = k;
@@ -453,87 +471,73 @@ public final class RuleCompiler {
     return prev[b.length()];
   }
 
-  // --------------------------------------------------------------------- anchors and costs
+  // --------------------------------------------------------------------------- clauses
 
-  private record Anchor(List<CompiledCriterion.IndexKey> keys, double cost) {}
+  /** Above this many clauses a territory's requirements are loosened (it is tested more often). */
+  private static final int MAX_CLAUSES = 16;
 
   /**
-   * How many criteria across all rules share each exact or prefix key: a cheap selectivity
-   * estimate.
+   * The territory's effective rules in disjunctive normal form: clauses of criteria that must all
+   * hold. Criteria under NOT, and products too large to expand, are left out: a clause may be
+   * looser than the rules, never stricter.
    */
-  private static Map<String, Integer> keyCounts(List<CompiledRules.Rule> rules) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (CompiledRules.Rule r : rules) {
-      for (CompiledCriterion c : r.criteria()) {
-        if (c.keys() != null) {
-          for (CompiledCriterion.IndexKey k : c.keys()) {
-            counts.merge(keyName(k), 1, Integer::sum);
-          }
-        }
+  private static List<List<CompiledCriterion>> clauses(
+      int[] effective, List<CompiledRules.Rule> rules) {
+    List<List<CompiledCriterion>> out = List.of(List.of());
+    for (int r : effective) {
+      CompiledRules.Rule rule = rules.get(r);
+      List<List<CompiledCriterion>> ruleClauses = dnf(rule.filter(), rule.criteria());
+      List<List<CompiledCriterion>> product = product(out, ruleClauses);
+      if (product != null) {
+        out = product;
       }
     }
-    return counts;
+    return out;
   }
 
-  private static String keyName(CompiledCriterion.IndexKey k) {
-    if (k instanceof CompiledCriterion.Exact e) {
-      return "e" + e.slot() + ":" + e.value();
-    }
-    if (k instanceof CompiledCriterion.Prefix p) {
-      return "p" + p.slot() + ":" + p.prefix();
-    }
-    if (k instanceof CompiledCriterion.Postal p) {
-      return "z" + p.slot() + ":" + p.digits();
-    }
-    return "r" + ((CompiledCriterion.Range) k).slot();
-  }
-
-  private static double cost(CompiledCriterion c, Map<String, Integer> counts) {
-    double cost = 0;
-    for (CompiledCriterion.IndexKey k : c.keys()) {
-      int shared = counts.getOrDefault(keyName(k), 1);
-      if (k instanceof CompiledCriterion.Postal || k instanceof CompiledCriterion.Range) {
-        cost += Math.sqrt(shared) + 0.5;
-      } else if (k instanceof CompiledCriterion.Prefix) {
-        cost += shared + 0.5;
-      } else {
-        cost += shared;
-      }
-    }
-    return cost;
-  }
-
-  /** Keys such that the filter can only hold when one of them hits, or null. */
-  private static Anchor anchor(
-      BooleanFilter f, CompiledCriterion[] criteria, Map<String, Integer> counts) {
+  private static List<List<CompiledCriterion>> dnf(BooleanFilter f, CompiledCriterion[] criteria) {
     if (f instanceof BooleanFilter.Ref ref) {
-      CompiledCriterion c = criteria[ref.number() - 1];
-      return c.keys() == null ? null : new Anchor(c.keys(), cost(c, counts));
+      return List.of(List.of(criteria[ref.number() - 1]));
     }
     if (f instanceof BooleanFilter.And and) {
-      Anchor best = null;
+      List<List<CompiledCriterion>> out = List.of(List.of());
       for (BooleanFilter p : and.parts()) {
-        Anchor a = anchor(p, criteria, counts);
-        if (a != null && (best == null || a.cost < best.cost)) {
-          best = a;
+        List<List<CompiledCriterion>> product = product(out, dnf(p, criteria));
+        if (product != null) {
+          out = product;
         }
       }
-      return best;
+      return out;
     }
     if (f instanceof BooleanFilter.Or or) {
-      List<CompiledCriterion.IndexKey> keys = new ArrayList<>();
-      double cost = 0;
+      List<List<CompiledCriterion>> out = new ArrayList<>();
       for (BooleanFilter p : or.parts()) {
-        Anchor a = anchor(p, criteria, counts);
-        if (a == null) {
-          return null;
+        List<List<CompiledCriterion>> part = dnf(p, criteria);
+        if (part.stream().anyMatch(List::isEmpty)) {
+          return List.of(List.of());
         }
-        keys.addAll(a.keys);
-        cost += a.cost;
+        out.addAll(part);
       }
-      return new Anchor(keys, cost);
+      return out.size() > MAX_CLAUSES ? List.of(List.of()) : out;
     }
-    return null;
+    return List.of(List.of());
+  }
+
+  /** Every clause of {@code a} joined with every clause of {@code b}; null when too many. */
+  private static List<List<CompiledCriterion>> product(
+      List<List<CompiledCriterion>> a, List<List<CompiledCriterion>> b) {
+    if ((long) a.size() * b.size() > MAX_CLAUSES) {
+      return null;
+    }
+    List<List<CompiledCriterion>> out = new ArrayList<>();
+    for (List<CompiledCriterion> x : a) {
+      for (List<CompiledCriterion> y : b) {
+        List<CompiledCriterion> both = new ArrayList<>(x);
+        both.addAll(y);
+        out.add(both);
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------------ exclusive ties
