@@ -14,7 +14,14 @@ public final class TestSql {
 
   /** Tables holding state that one test's runs leave for the next; wiped between tests. */
   private static final List<String> STATE =
-      List.of("sync_watermark", "sync_seen", "sf_field", "desired_assignment");
+      List.of(
+          "sync_watermark",
+          "sync_seen",
+          "sf_field",
+          "desired_assignment",
+          "desired_user_assignment",
+          "managed_association",
+          "plan_change");
 
   private TestSql() {}
 
@@ -26,6 +33,19 @@ public final class TestSql {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** The first column of every row of {@code sql}, as text. */
+  public static List<String> strings(DataSource dataSource, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   /** Empties the mirror and every table of sync, rules and write-back state. */

@@ -112,16 +112,47 @@ public class RulesStage {
                 }
               });
       copy.endCopy();
+      writeUsers(c, run, compiled);
       c.commit();
       report.put("accounts", total);
       report.put("assignments", counts[0]);
       report.put("unassignedAccounts", counts[1]);
       report.put("excludedFromRealign", counts[2]);
     }
+    run.target(
+        compiled.modelId(),
+        compiled.modelActive(),
+        inForce.version(),
+        !"org".equals(inForce.source()));
     run.report("rules", report);
     LOG.infof(
         "Run %d: rules version %d gave %d assignment(s) to %d account(s); %d account(s) in no territory",
         run.runId(), inForce.version(), counts[0], (Long) report.get("accounts"), counts[1]);
+  }
+
+  /** The users the rules list per territory, for the user-association plan. */
+  private static void writeUsers(Connection c, RunContext run, CompiledRules compiled)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("TRUNCATE desired_user_assignment");
+    }
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO desired_user_assignment (run_id, user_id, territory_id, role)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT (user_id, territory_id) DO NOTHING")) {
+      for (CompiledRules.Member m : compiled.members()) {
+        String territory = compiled.territory(m.territory()).id();
+        if (territory == null) {
+          continue;
+        }
+        ps.setLong(1, run.runId());
+        ps.setString(2, m.userId());
+        ps.setString(3, territory);
+        ps.setString(4, m.role());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   /** The rules in force applied to some accounts only (webhooks); they must be in the mirror. */

@@ -100,7 +100,12 @@ public class Commands {
     if (run.error != null) {
       System.err.println("ERROR " + run.error);
     }
-    return "succeeded".equals(run.status) ? 0 : 1;
+    return switch (run.status) {
+      case "succeeded" -> 0;
+      case "partial" -> 3;
+      case "stopped_by_guard" -> 5;
+      default -> 1;
+    };
   }
 
   private int validateRules(String file) {

@@ -23,9 +23,10 @@ public final class RunContext {
   private final ApiBudget budget;
   private final Map<String, Long> synced = new ConcurrentHashMap<>();
   private final Map<String, Long> deleted = new ConcurrentHashMap<>();
-  private final Map<String, Long> assignments = counts("added", "removed", "unchanged", "failed");
-  private final Map<String, Long> opportunities = counts("updated", "failed");
-  private final Map<String, Long> users = counts("added", "removed");
+  private final Map<String, Long> assignments =
+      counts("added", "removed", "unchanged", "failed", "skipped", "alreadyDone");
+  private final Map<String, Long> opportunities = counts("updated", "failed", "skipped");
+  private final Map<String, Long> users = counts("added", "removed", "updated", "failed");
   private final Map<String, Long> rollups = counts("written");
 
   private static Map<String, Long> counts(String... keys) {
@@ -44,6 +45,51 @@ public final class RunContext {
     this.force = force;
     this.syncOnly = syncOnly;
     this.budget = budget;
+  }
+
+  private volatile String modelId;
+  private volatile boolean modelActive;
+  private volatile long rulesVersion;
+  private volatile boolean usersManaged;
+
+  /** What the rules stage decided the run works on, for the stages after it. */
+  public void target(String modelId, boolean modelActive, long rulesVersion, boolean usersManaged) {
+    this.modelId = modelId;
+    this.modelActive = modelActive;
+    this.rulesVersion = rulesVersion;
+    this.usersManaged = usersManaged;
+  }
+
+  /** The target Territory2Model id. */
+  public String modelId() {
+    return modelId;
+  }
+
+  /** Whether the target model is the org's Active model. */
+  public boolean modelActive() {
+    return modelActive;
+  }
+
+  /** The rules version in force for this run. */
+  public long rulesVersion() {
+    return rulesVersion;
+  }
+
+  /** Whether the rules list territory users (a rules file) so user associations are reconciled. */
+  public boolean usersManaged() {
+    return usersManaged;
+  }
+
+  private volatile String partial;
+
+  /** Marks the run partial: it finished, but some records failed. */
+  public void partial(String why) {
+    this.partial = why;
+  }
+
+  /** Why the run is partial, or null. */
+  public String partialReason() {
+    return partial;
   }
 
   /** Only refresh the mirror: stop after the sync stage. */

@@ -85,4 +85,17 @@ public class RunRepository implements PanacheRepository<Run> {
         .setParameter("objId", RunLock.OBJ_ID)
         .executeUpdate();
   }
+
+  /**
+   * Called by the holder of the run lock before it starts a run: any other run still marked running
+   * died without finishing. Returns how many.
+   */
+  public int failOthersWhileHoldingTheLock() {
+    return getEntityManager()
+        .createNativeQuery(
+            "UPDATE run SET status = 'failed', finished_at = now(),"
+                + " error = 'abandoned: the process running it stopped (crash, kill or lost database connection)'"
+                + " WHERE status = 'running'")
+        .executeUpdate();
+  }
 }

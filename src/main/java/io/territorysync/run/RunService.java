@@ -1,6 +1,7 @@
 package io.territorysync.run;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.assignment.GuardStoppedException;
 import io.territorysync.salesforce.ApiBudgetExhaustedException;
 import io.territorysync.salesforce.RequestLimitExceededException;
 import io.territorysync.salesforce.SalesforceApi;
@@ -62,6 +63,10 @@ public class RunService {
           "Another run is in progress (" + holder + "); try again when it has finished");
     }
     try (RunLock held = lock.get()) {
+      int dead = runs.failOthersWhileHoldingTheLock();
+      if (dead > 0) {
+        LOG.warnf("Marked %d run(s) that died without finishing as failed", dead);
+      }
       Run run =
           runs.start(request.trigger(), request.full(), request.dryRun(), request.force(), owner());
       RunContext context =
@@ -81,12 +86,20 @@ public class RunService {
         if (ex.getException() != null) {
           throw ex.getException();
         }
-      } catch (RequestLimitExceededException | ApiBudgetExhaustedException e) {
-        status = "failed";
-        error = "stopped: " + e.getMessage() + "; objects already synced keep their progress";
       } catch (Exception e) {
         status = "failed";
         error = message(e);
+        if (cause(e, GuardStoppedException.class) != null) {
+          status = "stopped_by_guard";
+          error = cause(e, GuardStoppedException.class).getMessage();
+        } else if (cause(e, RequestLimitExceededException.class) != null
+            || cause(e, ApiBudgetExhaustedException.class) != null) {
+          error = "stopped: " + error + "; what was already synced or written keeps its progress";
+        }
+      }
+      if (error == null && context.partialReason() != null) {
+        status = "partial";
+        error = context.partialReason();
       }
       context.closeStage();
       long durationMs = (System.nanoTime() - started) / 1_000_000;
@@ -122,6 +135,15 @@ public class RunService {
     m.put("apiCalls", c.budget().used());
     m.put("durationMs", durationMs);
     return m;
+  }
+
+  private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    return null;
   }
 
   private static String message(Throwable e) {

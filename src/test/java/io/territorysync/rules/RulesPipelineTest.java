@@ -19,10 +19,6 @@ import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,8 +53,9 @@ class RulesPipelineTest {
     return TestSql.count(dataSource, sql);
   }
 
+  /** A dry run: the rules stage's result, with the org left as the demo made it. */
   private Run run() {
-    return runs.execute(new RunService.RunRequest("test", false, false, false));
+    return runs.execute(new RunService.RunRequest("test", false, true, false));
   }
 
   @Test
@@ -192,14 +189,6 @@ class RulesPipelineTest {
   }
 
   private List<String> strings(String sql) throws Exception {
-    List<String> out = new ArrayList<>();
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return TestSql.strings(dataSource, sql);
   }
 }

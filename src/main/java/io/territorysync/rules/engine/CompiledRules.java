@@ -125,6 +125,27 @@ public final class CompiledRules {
   private final Map<String, int[]> exclusions;
   private final boolean exclusive;
   private final int maxCriteria;
+  private final String modelId;
+  private final boolean modelActive;
+  private final List<Member> members;
+
+  /** A user the rules file lists on a territory, resolved to the org's user id. */
+  public record Member(String userId, int territory, String role) {}
+
+  /** The target Territory2Model's id (null when the org's models were not known). */
+  public String modelId() {
+    return modelId;
+  }
+
+  /** Whether the target model is the org's Active model (opportunities follow only that one). */
+  public boolean modelActive() {
+    return modelActive;
+  }
+
+  /** The users the rules list per territory. */
+  public List<Member> members() {
+    return members;
+  }
 
   CompiledRules(
       RuleSet source,
@@ -136,7 +157,13 @@ public final class CompiledRules {
       int[] unanchored,
       Map<String, int[]> overrides,
       Map<String, int[]> exclusions,
-      boolean exclusive) {
+      boolean exclusive,
+      String modelId,
+      boolean modelActive,
+      List<Member> members) {
+    this.modelId = modelId;
+    this.modelActive = modelActive;
+    this.members = members;
     this.source = source;
     this.slots = slots;
     this.territories = territories;

@@ -69,6 +69,7 @@ public final class RuleCompiler {
   }
 
   private Compilation run() {
+    List<CompiledRules.Member> members = new ArrayList<>();
     RulesContext.Model model = null;
     if (set.model() != null && !ctx.models().isEmpty()) {
       model = ctx.model(set.model()).orElse(null);
@@ -342,7 +343,11 @@ public final class RuleCompiler {
         exclusions.computeIfAbsent(id, k -> new ArrayList<>()).add(n.index);
       }
       for (RuleSet.Member m : n.file.users()) {
-        if (!ctx.users().isEmpty() && !ctx.users().containsKey(m.user().toLowerCase(Locale.ROOT))) {
+        String userId = ctx.users().get(m.user().toLowerCase(Locale.ROOT));
+        if (userId != null) {
+          members.add(new CompiledRules.Member(userId, n.index, m.role()));
+        }
+        if (!ctx.users().isEmpty() && userId == null) {
           problems.add(
               RuleProblem.error(
                   m.pos(),
@@ -399,7 +404,10 @@ public final class RuleCompiler {
             unanchored.stream().mapToInt(Integer::intValue).toArray(),
             freeze(overrides, false),
             freeze(exclusions, true),
-            exclusive);
+            exclusive,
+            model == null ? null : model.id(),
+            model != null && "Active".equalsIgnoreCase(model.state()),
+            List.copyOf(members));
     return new Compilation(compiled, sorted());
   }
 
