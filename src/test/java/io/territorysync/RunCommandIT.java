@@ -305,6 +305,8 @@ class RunCommandIT {
       assertTrue(again.waitFor(240, TimeUnit.SECONDS));
       assertEquals(0, again.exitValue(), Files.readString(second));
       JsonNode summary = lastJsonLine(second);
+      assertEquals(
+          1, summary.path("rules").path("version").asInt(), "same file, same version: " + summary);
 
       List<String> org = orgAssociations(port);
       assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");

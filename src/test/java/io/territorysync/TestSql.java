@@ -21,7 +21,10 @@ public final class TestSql {
           "desired_assignment",
           "desired_user_assignment",
           "managed_association",
-          "plan_change");
+          "plan_change",
+          "territory_rollup",
+          "territory_balance",
+          "rollup_written");
 
   private TestSql() {}
 

@@ -257,11 +257,7 @@ class ChangeWriter {
 
   /** Every change gets the call's failure: retried when transient, failed otherwise. */
   private static List<Outcome> all(List<Change> changes, SalesforceCallException e, String what) {
-    boolean transientFailure =
-        e.status() >= 500
-            || e.status() == 0
-            || "UNABLE_TO_LOCK_ROW".equals(e.errorCode())
-            || "SERVER_UNAVAILABLE".equals(e.errorCode());
+    boolean transientFailure = e.isTransient();
     String error = what + " failed: " + e.getMessage();
     List<Outcome> out = new ArrayList<>(changes.size());
     for (Change c : changes) {

@@ -1,5 +1,6 @@
 package io.territorysync.assignment;
 
+import io.territorysync.salesforce.SalesforceCallException;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,8 +11,6 @@ import java.util.regex.Pattern;
  */
 record Outcome(long changeId, String status, String newId, String error) {
 
-  private static final Set<String> TRANSIENT =
-      Set.of("UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG");
   private static final Set<String> GONE =
       Set.of("ENTITY_IS_DELETED", "INVALID_CROSS_REFERENCE_KEY", "NOT_FOUND", "INVALID_ID_FIELD");
   private static final Pattern EXISTING_ID = Pattern.compile("id: ([a-zA-Z0-9]{15,18})");
@@ -31,7 +30,7 @@ record Outcome(long changeId, String status, String newId, String error) {
       Matcher m = EXISTING_ID.matcher(message == null ? "" : message);
       return new Outcome(c.id(), "already", m.find() ? m.group(1) : null, error);
     }
-    if (TRANSIENT.contains(code)) {
+    if (SalesforceCallException.isTransientCode(code)) {
       return retry(c, error);
     }
     if (GONE.contains(code)) {

@@ -77,13 +77,14 @@ public class PlanStage {
                   + " AND NOT coalesce(a.is_excluded_from_realign, false)"
                   + " AND NOT EXISTS (SELECT 1 FROM desired_assignment d"
                   + " WHERE d.account_id = o.object_id AND d.territory_id = o.territory2_id)"
-                  + " AND (? OR EXISTS (SELECT 1 FROM managed_association m WHERE m.kind = 'account'"
-                  + " AND m.object_id = o.object_id AND m.territory_id = o.territory2_id))",
+                  + (removeAll
+                      ? ""
+                      : " AND EXISTS (SELECT 1 FROM managed_association m WHERE m.kind = 'account'"
+                          + " AND m.object_id = o.object_id AND m.territory_id = o.territory2_id)"),
               runId,
               version,
               status,
-              model,
-              removeAll);
+              model);
       long unchanged =
           db.count(
               "SELECT count(*) FROM desired_assignment d JOIN sf_object_territory2_association o"
@@ -339,19 +340,29 @@ public class PlanStage {
     }
 
     long update(String sql, Object... params) throws SQLException {
+      long t0 = System.nanoTime();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         bind(ps, params);
         return ps.executeLargeUpdate();
+      } finally {
+        LOG.debugf(
+            "plan statement took %d ms: %s",
+            (System.nanoTime() - t0) / 1_000_000, sql.substring(0, Math.min(90, sql.length())));
       }
     }
 
     long count(String sql, Object... params) throws SQLException {
+      long t0 = System.nanoTime();
       try (PreparedStatement ps = c.prepareStatement(sql)) {
         bind(ps, params);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
         }
+      } finally {
+        LOG.debugf(
+            "plan statement took %d ms: %s",
+            (System.nanoTime() - t0) / 1_000_000, sql.substring(0, Math.min(90, sql.length())));
       }
     }
 

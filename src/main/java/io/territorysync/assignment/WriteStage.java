@@ -1,6 +1,7 @@
 package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.run.Pause;
 import io.territorysync.run.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -43,16 +44,29 @@ public class WriteStage {
       count(run);
       return;
     }
+    long written = 0;
     for (Phase phase : Phase.values()) {
-      writePhase(run, phase);
+      written += writePhase(run, phase);
+    }
+    if (written > 20_000) {
+      for (String table :
+          List.of(
+              "sf_object_territory2_association",
+              "sf_opportunity",
+              "managed_association",
+              "plan_change")) {
+        io.territorysync.mirror.MirrorWriter.analyze(dataSource, table);
+      }
     }
     count(run);
   }
 
-  private void writePhase(RunContext run, Phase phase) throws SQLException {
+  /** Writes one phase; returns how many changes it had. */
+  private long writePhase(RunContext run, Phase phase) throws SQLException {
     long total = pending(run.runId(), phase);
+    long planned = total;
     if (total == 0) {
-      return;
+      return 0;
     }
     if (phase.insert()) {
       claim(run.runId(), phase);
@@ -99,10 +113,11 @@ public class WriteStage {
         LOG.warnf(
             "Run %d: %d %s failed transiently; retrying in %d ms",
             run.runId(), total, phase.noun(), pause.toMillis());
-        sleep(pause);
+        Pause.sleep(pause);
         pause = pause.multipliedBy(2);
       }
     }
+    return planned;
   }
 
   private long pending(long runId, Phase phase) throws SQLException {
@@ -361,14 +376,5 @@ public class WriteStage {
 
   private static long get(Map<String, Long> m, int phase, String status) {
     return m.getOrDefault(phase + ":" + status, 0L);
-  }
-
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 }

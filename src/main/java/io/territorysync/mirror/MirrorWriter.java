@@ -56,6 +56,22 @@ public class MirrorWriter {
     }
   }
 
+  /**
+   * Refreshes the planner's statistics of a mirror table after a large change, so the plan and
+   * rollup queries that join it are planned for its real size.
+   */
+  public void analyze(MirrorObject object) throws SQLException {
+    analyze(dataSource, object.table());
+  }
+
+  /** ANALYZE of one table (a known table name, never user input). */
+  public static void analyze(javax.sql.DataSource dataSource, String table) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("ANALYZE " + table);
+    }
+  }
+
   /** Forgets the ids an interrupted full sync of {@code object} recorded. */
   public void clearSeen(MirrorObject object) throws SQLException {
     try (Connection c = dataSource.getConnection();

@@ -114,6 +114,12 @@ public class RulesStage {
       copy.endCopy();
       writeUsers(c, run, compiled);
       c.commit();
+      // fresh statistics, so the plan stage's joins against these tables are planned well
+      c.setAutoCommit(true);
+      try (Statement s = c.createStatement()) {
+        s.execute("ANALYZE desired_assignment");
+        s.execute("ANALYZE desired_user_assignment");
+      }
       report.put("accounts", total);
       report.put("assignments", counts[0]);
       report.put("unassignedAccounts", counts[1]);

@@ -1,10 +1,16 @@
 package io.territorysync.salesforce;
 
+import java.util.Set;
+
 /**
  * A Salesforce call that failed for good (after any retries): HTTP status and Salesforce error
  * code.
  */
 public class SalesforceCallException extends RuntimeException {
+
+  /** Per-record error codes that another attempt later may not get. */
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of("UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "REQUEST_RUNNING_TOO_LONG");
 
   private final int status;
   private final String errorCode;
@@ -21,5 +27,15 @@ public class SalesforceCallException extends RuntimeException {
 
   public String errorCode() {
     return errorCode;
+  }
+
+  /** Whether a per-record error code is transient (a later attempt may succeed). */
+  public static boolean isTransientCode(String code) {
+    return code != null && TRANSIENT_CODES.contains(code);
+  }
+
+  /** Whether the whole call failed transiently: a 5xx, no response, or a transient code. */
+  public boolean isTransient() {
+    return status >= 500 || status == 0 || isTransientCode(errorCode);
   }
 }

@@ -57,6 +57,10 @@ public class ObjectSync {
   @Inject SalesforceApi api;
   @Inject MirrorWriter writer;
   @Inject Watermarks watermarks;
+
+  /** Changed rows above which a mirror table's statistics are refreshed. */
+  private static final int ANALYZE_AFTER = 20_000;
+
   @Inject FieldCatalog catalog;
   @Inject SyncConfig config;
 
@@ -74,6 +78,9 @@ public class ObjectSync {
     }
     Fetched fetched = p.totalSize() > config.bulkThreshold() ? bulk(p, budget) : rest(p, budget);
     long deleted = writer.delete(object, fetched.deletedIds);
+    if (fetched.rows + fetched.deletedIds.size() > ANALYZE_AFTER) {
+      writer.analyze(object);
+    }
     String mode;
     Watermark previous = p.previous();
     if (p.full()) {

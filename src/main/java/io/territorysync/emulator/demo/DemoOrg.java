@@ -433,7 +433,9 @@ public final class DemoOrg {
     return t.country.postal().digits > 0 && t.postalTo - t.postalFrom >= 9;
   }
 
-  private void split(DemoTerritory leaf, int parts) {
+  private void split(DemoTerritory leaf, int wanted) {
+    // a state list splits into at most one district per state, never an empty one
+    int parts = leaf.states.size() > 1 ? Math.min(wanted, leaf.states.size()) : wanted;
     for (int i = 0; i < parts; i++) {
       DemoTerritory child =
           territory(

@@ -85,4 +85,24 @@ class DemoOrgTest {
     assertTrue(org.count("RuleTerritory2Association") >= 4);
     assertTrue(org.count("UserTerritory2Association") > 50);
   }
+
+  @Test
+  void everyDistrictOfALargeModelIsNarrowedByStateOrPostalRange() {
+    DemoOrg.Result demo = DemoOrg.generate(new DemoOrg.Spec(20_000, 42, 1000, 0.0), org());
+    long districts = 0;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (DemoTerritory t : demo.territories()) {
+      if (!t.type().equals("District") || !t.isLeaf()) {
+        continue;
+      }
+      districts++;
+      java.util.List<String> fields =
+          t.criteria().stream().map(DemoTerritory.Criterion::field).toList();
+      assertTrue(
+          fields.contains("BillingState") || fields.contains("BillingPostalCode"),
+          t.developerName() + " " + t.criteria());
+      assertTrue(seen.add(t.criteria().toString()), "two districts alike: " + t.criteria());
+    }
+    assertTrue(districts > 500, districts + " districts");
+  }
 }

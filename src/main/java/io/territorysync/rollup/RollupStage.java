@@ -1,0 +1,402 @@
+package io.territorysync.rollup;
+
+import io.agroal.api.AgroalDataSource;
+import io.territorysync.mirror.MirrorColumn;
+import io.territorysync.mirror.MirrorObject;
+import io.territorysync.run.RunContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * The rollups stage: per territory of the rules' model and per period (current fiscal year and
+ * quarter), the territory's own figures and those of its subtree, computed set-based in PostgreSQL
+ * over the mirror as the write stage left it; the balance of sibling territories; the unassigned
+ * accounts. Then the changed rollups are written to the org.
+ */
+@ApplicationScoped
+@Named("rollupStage")
+public class RollupStage {
+
+  private static final Logger LOG = Logger.getLogger(RollupStage.class);
+
+  @Inject AgroalDataSource dataSource;
+  @Inject RollupConfig config;
+  @Inject RollupWriter writer;
+
+  /** Computes the rollups of {@code run} and writes the changed ones to the org. */
+  public void rollup(RunContext run) throws SQLException {
+    if (!config.enabled()) {
+      return;
+    }
+    if (run.modelId() == null) {
+      throw new IllegalStateException("no territory model to roll up");
+    }
+    Map<String, Object> report = compute(run.runId(), run.modelId(), LocalDate.now(ZoneOffset.UTC));
+    if (config.writeBack() && !run.dryRun()) {
+      RollupWriter.Result written = writer.write(run.budget(), run.full());
+      report.put("written", written.written());
+      report.put("unchanged", written.unchanged());
+      report.put("failed", written.failed());
+      run.rollups().put("written", written.written());
+      if (written.failed() > 0) {
+        run.partial(
+            written.failed()
+                + " rollup record(s) failed to write to "
+                + config.object()
+                + ": "
+                + written.firstError());
+      }
+    }
+    run.report("rollups", report);
+  }
+
+  /** Computes and stores the rollups of {@code modelId} for the periods around {@code today}. */
+  public Map<String, Object> compute(long runId, String modelId, LocalDate today)
+      throws SQLException {
+    List<FiscalPeriods.Period> periods =
+        FiscalPeriods.current(today, config.fiscalYearStartMonth());
+    long started = System.nanoTime();
+    Map<String, Object> report = new LinkedHashMap<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL work_mem = '256MB'");
+        s.execute(
+            "CREATE TEMP TABLE r_period (period TEXT, period_start DATE, period_end DATE)"
+                + " ON COMMIT DROP");
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO r_period VALUES (?, ?, ?)")) {
+        for (FiscalPeriods.Period p : periods) {
+          ps.setString(1, p.label());
+          ps.setObject(2, p.start());
+          ps.setObject(3, p.end());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      exec(
+          c,
+          "CREATE TEMP TABLE r_terr ON COMMIT DROP AS SELECT id, developer_name, name,"
+              + " parent_territory2_id AS parent_id, territory2_type_id AS type_id"
+              + " FROM sf_territory2 WHERE territory2_model_id = ?",
+          modelId);
+      exec(
+          c,
+          "CREATE TEMP TABLE r_closure ON COMMIT DROP AS WITH RECURSIVE"
+              + " up(ancestor, descendant, depth) AS ("
+              + " SELECT id, id, 0 FROM r_terr"
+              + " UNION ALL SELECT p.id, up.descendant, up.depth + 1 FROM up"
+              + " JOIN r_terr t ON t.id = up.ancestor JOIN r_terr p ON p.id = t.parent_id"
+              + " WHERE up.depth < 64)"
+              + " SELECT ancestor, descendant FROM up");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_acc ON COMMIT DROP AS SELECT o.territory2_id AS territory_id,"
+              + " o.object_id AS account_id, coalesce(a.annual_revenue, 0) AS revenue,"
+              + " coalesce("
+              + potentialExpression()
+              + ", 0) AS potential"
+              + " FROM sf_object_territory2_association o JOIN r_terr t ON t.id = o.territory2_id"
+              + " JOIN sf_account a ON a.id = o.object_id");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_acc_own ON COMMIT DROP AS SELECT territory_id, count(*) AS n,"
+              + " sum(revenue) AS revenue, avg(revenue) AS average, sum(potential) AS potential"
+              + " FROM r_acc GROUP BY territory_id");
+      // Subtrees count each account once, however many of their territories it is in.
+      exec(
+          c,
+          "CREATE TEMP TABLE r_acc_sub ON COMMIT DROP AS SELECT ancestor AS territory_id,"
+              + " count(*) AS n, sum(revenue) AS revenue, sum(potential) AS potential FROM ("
+              + " SELECT DISTINCT c.ancestor, r.account_id, r.revenue, r.potential FROM r_acc r"
+              + " JOIN r_closure c ON c.descendant = r.territory_id"
+              + " WHERE c.ancestor IN (SELECT parent_id FROM r_terr WHERE parent_id IS NOT NULL)"
+              + ") x GROUP BY ancestor");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_opp_own ON COMMIT DROP AS SELECT o.territory2_id AS territory_id,"
+              + " p.period,"
+              + " coalesce(sum(o.amount) FILTER (WHERE NOT coalesce(o.is_closed, false)), 0)"
+              + " AS open,"
+              + " coalesce(sum(o.amount * coalesce(o.probability, 0) / 100)"
+              + " FILTER (WHERE NOT coalesce(o.is_closed, false)), 0) AS weighted,"
+              + " coalesce(sum(o.amount) FILTER (WHERE o.is_won), 0) AS won_amount,"
+              + " count(*) FILTER (WHERE o.is_won) AS won,"
+              + " count(*) FILTER (WHERE o.is_closed AND NOT coalesce(o.is_won, false)) AS lost"
+              + " FROM sf_opportunity o JOIN r_terr t ON t.id = o.territory2_id"
+              + " JOIN r_period p ON o.close_date BETWEEN p.period_start AND p.period_end"
+              + " GROUP BY o.territory2_id, p.period");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_opp_sub ON COMMIT DROP AS SELECT c.ancestor AS territory_id,"
+              + " r.period, sum(r.open) AS open, sum(r.weighted) AS weighted,"
+              + " sum(r.won_amount) AS won_amount, sum(r.won) AS won, sum(r.lost) AS lost"
+              + " FROM r_opp_own r JOIN r_closure c ON c.descendant = r.territory_id"
+              + " GROUP BY c.ancestor, r.period");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_users ON COMMIT DROP AS SELECT c.ancestor AS territory_id,"
+              + " count(DISTINCT u.user_id) FILTER (WHERE c.ancestor = c.descendant) AS own,"
+              + " count(DISTINCT u.user_id) AS subtree"
+              + " FROM sf_user_territory2_association u"
+              + " JOIN r_closure c ON c.descendant = u.territory2_id"
+              + " WHERE coalesce(u.is_active, true) GROUP BY c.ancestor");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_quota (territory_id TEXT, period TEXT, quota NUMERIC)"
+              + " ON COMMIT DROP");
+      int quotas = loadQuotas(c);
+
+      exec(c, "DELETE FROM territory_rollup");
+      long rows =
+          exec(
+              c,
+              "INSERT INTO territory_rollup (territory_id, period, run_id, model_id,"
+                  + " developer_name, name, parent_id, type_id, period_start, period_end,"
+                  + " account_count, annual_revenue, average_annual_revenue, potential,"
+                  + " open_pipeline, weighted_pipeline, closed_won_amount, closed_won_count,"
+                  + " closed_lost_count, win_rate, average_deal_size, assigned_users, quota,"
+                  + " quota_attainment, subtree_account_count, subtree_annual_revenue,"
+                  + " subtree_potential, subtree_open_pipeline, subtree_weighted_pipeline,"
+                  + " subtree_closed_won_amount, subtree_closed_won_count,"
+                  + " subtree_closed_lost_count, subtree_win_rate, subtree_assigned_users)"
+                  + " SELECT t.id, p.period, ?, ?, t.developer_name, t.name, t.parent_id,"
+                  + " t.type_id, p.period_start, p.period_end,"
+                  + " coalesce(ao.n, 0), coalesce(ao.revenue, 0), ao.average,"
+                  + " coalesce(ao.potential, 0),"
+                  + " coalesce(oo.open, 0), coalesce(oo.weighted, 0), coalesce(oo.won_amount, 0),"
+                  + " coalesce(oo.won, 0), coalesce(oo.lost, 0),"
+                  + " CASE WHEN oo.won + oo.lost > 0 THEN oo.won::numeric / (oo.won + oo.lost) END,"
+                  + " CASE WHEN oo.won > 0 THEN oo.won_amount / oo.won END,"
+                  + " coalesce(u.own, 0), q.quota,"
+                  + " CASE WHEN q.quota > 0 THEN coalesce(os.won_amount, 0) / q.quota END,"
+                  + " coalesce(asub.n, ao.n, 0), coalesce(asub.revenue, ao.revenue, 0),"
+                  + " coalesce(asub.potential, ao.potential, 0),"
+                  + " coalesce(os.open, 0), coalesce(os.weighted, 0), coalesce(os.won_amount, 0),"
+                  + " coalesce(os.won, 0), coalesce(os.lost, 0),"
+                  + " CASE WHEN os.won + os.lost > 0 THEN os.won::numeric / (os.won + os.lost) END,"
+                  + " coalesce(u.subtree, 0)"
+                  + " FROM r_terr t CROSS JOIN r_period p"
+                  + " LEFT JOIN r_acc_own ao ON ao.territory_id = t.id"
+                  + " LEFT JOIN r_acc_sub asub ON asub.territory_id = t.id"
+                  + " LEFT JOIN r_opp_own oo ON oo.territory_id = t.id AND oo.period = p.period"
+                  + " LEFT JOIN r_opp_sub os ON os.territory_id = t.id AND os.period = p.period"
+                  + " LEFT JOIN r_users u ON u.territory_id = t.id"
+                  + " LEFT JOIN r_quota q ON q.territory_id = t.id AND q.period = p.period",
+              runId,
+              modelId);
+      balance(c, runId, periods.get(0).label());
+      Map<String, Object> unassigned = new LinkedHashMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*), coalesce(sum("
+                      + potentialExpression()
+                      + "), 0) FROM sf_account a WHERE NOT EXISTS (SELECT 1 FROM r_acc r"
+                      + " WHERE r.account_id = a.id)")) {
+        rs.next();
+        unassigned.put("accounts", rs.getLong(1));
+        unassigned.put("potential", rs.getBigDecimal(2));
+      }
+      Map<String, Object> balance = new LinkedHashMap<>();
+      try (Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT count(*), coalesce(sum(jsonb_array_length(outside)), 0)"
+                      + " FROM territory_balance")) {
+        rs.next();
+        balance.put("groups", rs.getLong(1));
+        balance.put("territoriesOutsideTolerance", rs.getLong(2));
+      }
+      c.commit();
+      report.put("periods", periods.stream().map(FiscalPeriods.Period::label).toList());
+      report.put("territories", rows / periods.size());
+      report.put("quotas", quotas);
+      report.put("unassigned", unassigned);
+      report.put("balance", balance);
+      report.put("computeMs", (System.nanoTime() - started) / 1_000_000);
+      LOG.infof(
+          "Run %d: rollups of %d territories for %s in %d ms; %d account(s) in no territory",
+          runId,
+          rows / periods.size(),
+          report.get("periods"),
+          (System.nanoTime() - started) / 1_000_000,
+          (Long) unassigned.get("accounts"));
+    }
+    return report;
+  }
+
+  /**
+   * Balance among siblings of one type (same parent, same Territory2Type): potential and workload
+   * (account count) of each subtree against the group's mean, with the coefficient of variation and
+   * the max/min ratio of the group.
+   */
+  private void balance(Connection c, long runId, String period) throws SQLException {
+    double tolerance = config.balanceTolerance();
+    exec(c, "DELETE FROM territory_balance");
+    exec(
+        c,
+        "CREATE TEMP TABLE r_balance ON COMMIT DROP AS SELECT territory_id, developer_name,"
+            + " parent_id, type_id, subtree_potential AS x, subtree_account_count AS w,"
+            + " count(*) OVER g AS n, avg(subtree_potential) OVER g AS xm,"
+            + " stddev_pop(subtree_potential) OVER g AS xs, max(subtree_potential) OVER g AS xhi,"
+            + " min(subtree_potential) OVER g AS xlo, avg(subtree_account_count) OVER g AS wm,"
+            + " stddev_pop(subtree_account_count) OVER g AS ws,"
+            + " max(subtree_account_count) OVER g AS whi, min(subtree_account_count) OVER g AS wlo"
+            + " FROM territory_rollup WHERE period = ? AND parent_id IS NOT NULL"
+            + " WINDOW g AS (PARTITION BY parent_id, type_id)",
+        period);
+    String status =
+        "CASE WHEN b.n < 2 THEN NULL WHEN b.%1$s > b.%1$sm * (1 + %2$s) THEN 'Over'"
+            + " WHEN b.%1$s < b.%1$sm * (1 - %2$s) THEN 'Under' ELSE 'Within' END";
+    String tol = BigDecimal.valueOf(tolerance).toPlainString();
+    exec(
+        c,
+        "UPDATE territory_rollup r SET potential_balance = "
+            + String.format(Locale.ROOT, status, "x", tol)
+            + ", workload_balance = "
+            + String.format(Locale.ROOT, status, "w", tol)
+            + " FROM r_balance b WHERE r.territory_id = b.territory_id");
+    exec(
+        c,
+        "INSERT INTO territory_balance (parent_id, type_id, run_id, territories, potential_mean,"
+            + " potential_cv, potential_max_min, workload_mean, workload_cv, workload_max_min,"
+            + " outside)"
+            + " SELECT b.parent_id, b.type_id, ?, max(b.n), max(b.xm),"
+            + " CASE WHEN max(b.xm) > 0 THEN max(b.xs) / max(b.xm) END,"
+            + " CASE WHEN max(b.xlo) > 0 THEN max(b.xhi) / max(b.xlo) END,"
+            + " max(b.wm), CASE WHEN max(b.wm) > 0 THEN max(b.ws) / max(b.wm) END,"
+            + " CASE WHEN max(b.wlo) > 0 THEN max(b.whi)::numeric / max(b.wlo) END,"
+            + " coalesce(jsonb_agg(jsonb_build_object('territory', r.developer_name,"
+            + " 'territoryId', r.territory_id, 'potential', r.potential_balance,"
+            + " 'workload', r.workload_balance)) FILTER (WHERE r.potential_balance <> 'Within'"
+            + " OR r.workload_balance <> 'Within'), '[]'::jsonb)"
+            + " FROM r_balance b JOIN territory_rollup r ON r.territory_id = b.territory_id"
+            + " AND r.period = ? WHERE b.n >= 2 GROUP BY b.parent_id, b.type_id",
+        runId,
+        period);
+  }
+
+  /** The SQL expression of the potential field on {@code sf_account a}. */
+  private String potentialExpression() {
+    String field = config.potentialField();
+    MirrorColumn col = MirrorObject.byName("Account").orElseThrow().column(field).orElse(null);
+    if (col != null) {
+      return "a." + col.column() + "::numeric";
+    }
+    if (!field.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      throw new IllegalStateException(
+          "territory.rollups.potential-field '" + field + "' is not an Account field name");
+    }
+    return "(CASE WHEN a.extra->>'"
+        + field
+        + "' ~ '^-?[0-9.]+([eE][-+]?[0-9]+)?$' THEN (a.extra->>'"
+        + field
+        + "')::numeric END)";
+  }
+
+  /**
+   * Reads {@code territory.rollups.quotas-file} into r_quota: every bad line is reported with its
+   * number, and a file with any is refused as a whole.
+   */
+  private int loadQuotas(Connection c) throws SQLException {
+    if (config.quotasFile().isEmpty()) {
+      return 0;
+    }
+    String file = config.quotasFile().get();
+    Map<String, String> territories = new HashMap<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT lower(developer_name), id FROM r_terr")) {
+      while (rs.next()) {
+        territories.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    List<String> errors = new ArrayList<>();
+    List<Object[]> rows = new ArrayList<>();
+    try (Reader in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+        CSVParser csv =
+            CSVFormat.RFC4180
+                .builder()
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreSurroundingSpaces(true)
+                .build()
+                .parse(in)) {
+      for (String column : List.of("territory", "period", "quota")) {
+        if (!csv.getHeaderMap().containsKey(column)) {
+          throw new IllegalStateException(
+              file + ":1: the header must name the columns territory,period,quota");
+        }
+      }
+      for (CSVRecord r : csv) {
+        long line = r.getParser().getCurrentLineNumber();
+        String territory = r.get("territory");
+        String id = territories.get(territory.toLowerCase(Locale.ROOT));
+        String period = r.get("period");
+        if (id == null) {
+          errors.add(file + ":" + line + ": unknown territory '" + territory + "'");
+        }
+        if (!period.matches("FY\\d{4}(-Q[1-4])?")) {
+          errors.add(
+              file + ":" + line + ": period '" + period + "' is not like FY2026 or FY2026-Q4");
+        }
+        BigDecimal quota = null;
+        try {
+          quota = new BigDecimal(r.get("quota"));
+        } catch (NumberFormatException e) {
+          errors.add(file + ":" + line + ": quota '" + r.get("quota") + "' is not a number");
+        }
+        rows.add(new Object[] {id, period, quota});
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException(file + ": cannot read the quotas: " + e.getMessage(), e);
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalStateException(
+          "The quotas file is not valid; no rollups were written:\n" + String.join("\n", errors));
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO r_quota VALUES (?, ?, ?)")) {
+      for (Object[] row : rows) {
+        ps.setString(1, (String) row[0]);
+        ps.setString(2, (String) row[1]);
+        ps.setBigDecimal(3, (BigDecimal) row[2]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    return rows.size();
+  }
+
+  private static long exec(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      return ps.executeLargeUpdate();
+    }
+  }
+}

@@ -1,0 +1,278 @@
+package io.territorysync.rollup;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agroal.api.AgroalDataSource;
+import io.territorysync.assignment.AssignmentConfig;
+import io.territorysync.run.Pause;
+import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.RequestLimitExceededException;
+import io.territorysync.salesforce.SalesforceApi;
+import io.territorysync.salesforce.SalesforceCallException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes the rollups that changed since they were last written to Territory_Performance__c,
+ * upserted by the external id {@code Key__c} (territory id and period): sObject Collections upserts
+ * packed five to a Composite call. What was written is remembered by a hash of the record. Records
+ * that fail transiently (row locks, 5xx) are retried in later rounds like assignment writes.
+ */
+@ApplicationScoped
+class RollupWriter {
+
+  private static final Logger LOG = Logger.getLogger(RollupWriter.class);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PER_COLLECTION = 200;
+  private static final int PER_CALL = 5 * PER_COLLECTION;
+
+  /** Record field → territory_rollup column (percentages are written × 100). */
+  static final Map<String, String> FIELDS = new LinkedHashMap<>();
+
+  static {
+    FIELDS.put("Territory_Id__c", "territory_id");
+    FIELDS.put("Territory_Name__c", "name");
+    FIELDS.put("Territory_Developer_Name__c", "developer_name");
+    FIELDS.put("Parent_Territory_Id__c", "parent_id");
+    FIELDS.put("Period__c", "period");
+    FIELDS.put("Period_Start__c", "period_start");
+    FIELDS.put("Period_End__c", "period_end");
+    FIELDS.put("Account_Count__c", "account_count");
+    FIELDS.put("Annual_Revenue__c", "annual_revenue");
+    FIELDS.put("Average_Annual_Revenue__c", "average_annual_revenue");
+    FIELDS.put("Potential__c", "potential");
+    FIELDS.put("Open_Pipeline__c", "open_pipeline");
+    FIELDS.put("Weighted_Pipeline__c", "weighted_pipeline");
+    FIELDS.put("Closed_Won_Amount__c", "closed_won_amount");
+    FIELDS.put("Closed_Won_Count__c", "closed_won_count");
+    FIELDS.put("Closed_Lost_Count__c", "closed_lost_count");
+    FIELDS.put("Win_Rate__c", "win_rate * 100");
+    FIELDS.put("Average_Deal_Size__c", "average_deal_size");
+    FIELDS.put("Assigned_Users__c", "assigned_users");
+    FIELDS.put("Quota__c", "quota");
+    FIELDS.put("Quota_Attainment__c", "quota_attainment * 100");
+    FIELDS.put("Subtree_Account_Count__c", "subtree_account_count");
+    FIELDS.put("Subtree_Annual_Revenue__c", "subtree_annual_revenue");
+    FIELDS.put("Subtree_Open_Pipeline__c", "subtree_open_pipeline");
+    FIELDS.put("Subtree_Weighted_Pipeline__c", "subtree_weighted_pipeline");
+    FIELDS.put("Subtree_Closed_Won_Amount__c", "subtree_closed_won_amount");
+    FIELDS.put("Subtree_Closed_Won_Count__c", "subtree_closed_won_count");
+    FIELDS.put("Subtree_Closed_Lost_Count__c", "subtree_closed_lost_count");
+    FIELDS.put("Subtree_Win_Rate__c", "subtree_win_rate * 100");
+    FIELDS.put("Subtree_Assigned_Users__c", "subtree_assigned_users");
+    FIELDS.put("Potential_Balance__c", "potential_balance");
+    FIELDS.put("Workload_Balance__c", "workload_balance");
+  }
+
+  @Inject AgroalDataSource dataSource;
+  @Inject SalesforceApi api;
+  @Inject RollupConfig config;
+  @Inject AssignmentConfig assignment;
+
+  /** What a write did. */
+  record Result(long written, long unchanged, long failed, String firstError) {}
+
+  private record Pending(String key, String hash, ObjectNode record) {}
+
+  /**
+   * Upserts every rollup whose content differs from what was last written ({@code all}: every
+   * rollup, as a full run does, so records deleted in the org come back).
+   */
+  Result write(ApiBudget budget, boolean all) throws SQLException {
+    List<Pending> changed = new ArrayList<>();
+    long total = 0;
+    StringBuilder select = new StringBuilder("SELECT territory_id || '-' || period AS key");
+    for (Map.Entry<String, String> f : FIELDS.entrySet()) {
+      select
+          .append(", ")
+          .append(isNumber(f.getKey()) ? "round((" + f.getValue() + ")::numeric, 4)" : f.getValue())
+          .append(" AS \"")
+          .append(f.getKey())
+          .append('"');
+    }
+    select.append(", name || ' ' || period AS \"Name\"");
+    String rowsSql = select + " FROM territory_rollup";
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT x.*, md5(row_to_json(x)::text) AS hash, w.hash AS written FROM ("
+                    + rowsSql
+                    + ") x LEFT JOIN rollup_written w ON w.key = x.key ORDER BY x.key")) {
+      ResultSetMetaData md = rs.getMetaData();
+      while (rs.next()) {
+        total++;
+        String hash = rs.getString("hash");
+        if (!all && hash.equals(rs.getString("written"))) {
+          continue;
+        }
+        ObjectNode r = JSON.createObjectNode();
+        r.putObject("attributes").put("type", config.object());
+        r.put("Key__c", rs.getString("key"));
+        for (int i = 2; i <= md.getColumnCount(); i++) {
+          String label = md.getColumnLabel(i);
+          if (label.equals("hash") || label.equals("written")) {
+            continue;
+          }
+          Object v = rs.getObject(i);
+          if (v == null) {
+            r.putNull(label);
+          } else if (v instanceof BigDecimal d) {
+            r.put(label, d.stripTrailingZeros());
+          } else if (v instanceof Number n) {
+            r.put(label, n.longValue());
+          } else {
+            String text = v.toString();
+            r.put(label, label.equals("Name") && text.length() > 80 ? text.substring(0, 80) : text);
+          }
+        }
+        changed.add(new Pending(rs.getString("key"), hash, r));
+      }
+    }
+    long written = 0;
+    long failed = 0;
+    String firstError = null;
+    Duration pause = assignment.write().retryBackoff();
+    List<Pending> todo = changed;
+    for (int round = 1; !todo.isEmpty(); round++) {
+      boolean last = round >= assignment.write().maxAttempts();
+      List<Pending> again = new ArrayList<>();
+      for (int from = 0; from < todo.size(); from += PER_CALL) {
+        List<Pending> call = todo.subList(from, Math.min(todo.size(), from + PER_CALL));
+        List<String[]> outcomes = upsert(budget, call);
+        List<Pending> kept = new ArrayList<>();
+        List<String[]> keptOutcomes = new ArrayList<>();
+        for (int i = 0; i < call.size(); i++) {
+          String[] o = outcomes.get(i);
+          if (o[0].equals("retry") && !last) {
+            again.add(call.get(i));
+            continue;
+          }
+          if (o[0].equals("retry")) {
+            o = new String[] {"failed", null, o[2] + " (gave up after " + round + " rounds)"};
+          }
+          kept.add(call.get(i));
+          keptOutcomes.add(o);
+          if (o[0].equals("done")) {
+            written++;
+          } else {
+            failed++;
+            firstError = firstError == null ? o[2] : firstError;
+          }
+        }
+        store(kept, keptOutcomes);
+      }
+      todo = again;
+      if (!todo.isEmpty()) {
+        LOG.warnf(
+            "%d rollup record(s) failed transiently; retrying in %d ms",
+            todo.size(), pause.toMillis());
+        Pause.sleep(pause);
+        pause = pause.multipliedBy(2);
+      }
+    }
+    return new Result(written, total - changed.size(), failed, firstError);
+  }
+
+  private static boolean isNumber(String field) {
+    return !List.of(
+            "Territory_Id__c",
+            "Territory_Name__c",
+            "Territory_Developer_Name__c",
+            "Parent_Territory_Id__c",
+            "Period__c",
+            "Period_Start__c",
+            "Period_End__c",
+            "Potential_Balance__c",
+            "Workload_Balance__c")
+        .contains(field);
+  }
+
+  /** One Composite call of up to five upsert collections: per record {status, id, error}. */
+  private List<String[]> upsert(ApiBudget budget, List<Pending> records) {
+    List<SalesforceApi.SubRequest> requests = new ArrayList<>();
+    String url = api.dataPath() + "/composite/sobjects/" + config.object() + "/Key__c";
+    for (int from = 0; from < records.size(); from += PER_COLLECTION) {
+      ObjectNode body = JSON.createObjectNode();
+      body.put("allOrNone", false);
+      ArrayNode list = body.putArray("records");
+      for (Pending p : records.subList(from, Math.min(records.size(), from + PER_COLLECTION))) {
+        list.add(p.record());
+      }
+      requests.add(new SalesforceApi.SubRequest("u" + requests.size(), "PATCH", url, body, null));
+    }
+    List<String[]> out = new ArrayList<>();
+    List<SalesforceApi.SubResponse> responses;
+    try {
+      responses = api.composite(budget, requests);
+    } catch (RequestLimitExceededException e) {
+      throw e;
+    } catch (SalesforceCallException e) {
+      String status = e.isTransient() ? "retry" : "failed";
+      for (int i = 0; i < records.size(); i++) {
+        out.add(new String[] {status, null, e.getMessage()});
+      }
+      return out;
+    }
+    for (int g = 0; g < responses.size(); g++) {
+      SalesforceApi.SubResponse r = responses.get(g);
+      int size = Math.min(PER_COLLECTION, records.size() - g * PER_COLLECTION);
+      for (int i = 0; i < size; i++) {
+        JsonNode result = r.body().isArray() ? r.body().path(i) : r.body();
+        if (r.status() < 300 && result.path("success").asBoolean(false)) {
+          out.add(new String[] {"done", result.path("id").asText(null), null});
+        } else {
+          JsonNode e = result.has("errors") ? result.path("errors").path(0) : result;
+          String code =
+              e.path("statusCode").asText(e.path("errorCode").asText("HTTP_" + r.status()));
+          out.add(
+              new String[] {
+                SalesforceCallException.isTransientCode(code) ? "retry" : "failed",
+                null,
+                code + ": " + e.path("message").asText("")
+              });
+        }
+      }
+    }
+    return out;
+  }
+
+  private void store(List<Pending> records, List<String[]> outcomes) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO rollup_written (key, hash, record_id, status, error, written_at)"
+                    + " VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (key) DO UPDATE SET"
+                    + " hash = EXCLUDED.hash, record_id = coalesce(EXCLUDED.record_id,"
+                    + " rollup_written.record_id), status = EXCLUDED.status,"
+                    + " error = EXCLUDED.error, written_at = now()")) {
+      for (int i = 0; i < records.size(); i++) {
+        String[] o = outcomes.get(i);
+        boolean done = o[0].equals("done");
+        ps.setString(1, records.get(i).key());
+        ps.setString(2, done ? records.get(i).hash() : null);
+        ps.setString(3, o[1]);
+        ps.setString(4, o[0]);
+        ps.setString(5, o[2]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+}
