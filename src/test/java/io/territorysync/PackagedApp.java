@@ -2,12 +2,16 @@ package io.territorysync;
 
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +29,7 @@ final class PackagedApp {
 
   static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
   static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private PackagedApp() {}
 
@@ -106,6 +111,65 @@ final class PackagedApp {
       process.destroyForcibly();
       throw new AssertionError("process did not stop on SIGTERM");
     }
+  }
+
+  /** An access token of the emulator on {@code port} (client credentials). */
+  static String orgToken(int port) throws Exception {
+    return JSON.readTree(
+            HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/services/oauth2/token"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                "grant_type=client_credentials&client_id=territory-sync-demo"
+                                    + "&client_secret=demo-secret"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body())
+        .path("access_token")
+        .asText();
+  }
+
+  /** Every record {@code soql} finds in the emulator on {@code port}, page after page. */
+  static List<JsonNode> orgQuery(int port, String soql) throws Exception {
+    String base = "http://localhost:" + port;
+    String token = orgToken(port);
+    List<JsonNode> out = new ArrayList<>();
+    String next = "/services/data/v62.0/query?q=" + URLEncoder.encode(soql, StandardCharsets.UTF_8);
+    while (next != null) {
+      JsonNode page =
+          JSON.readTree(
+              HTTP.send(
+                      HttpRequest.newBuilder(URI.create(base + next))
+                          .header("Authorization", "Bearer " + token)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      page.path("records").forEach(out::add);
+      next = page.path("done").asBoolean(true) ? null : page.path("nextRecordsUrl").asText();
+    }
+    return out;
+  }
+
+  /**
+   * Writes the rules file that fits the emulator command's demo org of {@code accounts} and {@code
+   * seed} into {@code dir}.
+   */
+  static Path demoRules(Path dir, int accounts, long seed) throws Exception {
+    io.territorysync.emulator.OrgEmulator same =
+        new io.territorysync.emulator.OrgEmulator(
+            io.territorysync.emulator.EmulatorSettings.defaults(),
+            java.time.Clock.systemUTC(),
+            seed);
+    String text =
+        io.territorysync.emulator.demo.DemoRules.text(
+            io.territorysync.emulator.demo.DemoOrg.generate(
+                io.territorysync.emulator.demo.DemoOrg.Spec.of(accounts, seed), same.org()));
+    same.shutdown();
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, text);
+    return file;
   }
 
   static String javaBin() {

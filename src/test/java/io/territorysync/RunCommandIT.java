@@ -53,19 +53,7 @@ class RunCommandIT {
    * The rules file that fits the emulator command's demo org of {@code accounts} and {@code seed}.
    */
   private Path demoRules(int accounts, long seed) throws Exception {
-    io.territorysync.emulator.OrgEmulator same =
-        new io.territorysync.emulator.OrgEmulator(
-            io.territorysync.emulator.EmulatorSettings.defaults(),
-            java.time.Clock.systemUTC(),
-            seed);
-    String text =
-        io.territorysync.emulator.demo.DemoRules.text(
-            io.territorysync.emulator.demo.DemoOrg.generate(
-                io.territorysync.emulator.demo.DemoOrg.Spec.of(accounts, seed), same.org()));
-    same.shutdown();
-    Path file = tmp.resolve("rules.yaml");
-    Files.writeString(file, text);
-    return file;
+    return PackagedApp.demoRules(tmp, accounts, seed);
   }
 
   private static JsonNode lastJsonLine(Path out) throws Exception {
@@ -235,42 +223,11 @@ class RunCommandIT {
 
   /** Every account association of the emulated org as "account|territory", by REST paging. */
   private static List<String> orgAssociations(int port) throws Exception {
-    String base = "http://localhost:" + port;
-    String token =
-        JSON.readTree(
-                PackagedApp.HTTP
-                    .send(
-                        HttpRequest.newBuilder(URI.create(base + "/services/oauth2/token"))
-                            .header("Content-Type", "application/x-www-form-urlencoded")
-                            .POST(
-                                HttpRequest.BodyPublishers.ofString(
-                                    "grant_type=client_credentials&client_id=territory-sync-demo"
-                                        + "&client_secret=demo-secret"))
-                            .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                    .body())
-            .path("access_token")
-            .asText();
     List<String> out = new java.util.ArrayList<>();
-    String next =
-        "/services/data/v62.0/query?q="
-            + java.net.URLEncoder.encode(
-                "SELECT ObjectId, Territory2Id FROM ObjectTerritory2Association",
-                java.nio.charset.StandardCharsets.UTF_8);
-    while (next != null) {
-      JsonNode page =
-          JSON.readTree(
-              PackagedApp.HTTP
-                  .send(
-                      HttpRequest.newBuilder(URI.create(base + next))
-                          .header("Authorization", "Bearer " + token)
-                          .build(),
-                      HttpResponse.BodyHandlers.ofString())
-                  .body());
-      for (JsonNode r : page.path("records")) {
-        out.add(r.path("ObjectId").asText() + "|" + r.path("Territory2Id").asText());
-      }
-      next = page.path("done").asBoolean(true) ? null : page.path("nextRecordsUrl").asText();
+    for (JsonNode r :
+        PackagedApp.orgQuery(
+            port, "SELECT ObjectId, Territory2Id FROM ObjectTerritory2Association")) {
+      out.add(r.path("ObjectId").asText() + "|" + r.path("Territory2Id").asText());
     }
     return out;
   }

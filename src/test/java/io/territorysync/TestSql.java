@@ -16,6 +16,8 @@ public final class TestSql {
   private static final List<String> STATE =
       List.of(
           "sync_watermark",
+          "webhook_event",
+          "schedule_state",
           "sync_seen",
           "sf_field",
           "desired_assignment",
@@ -60,6 +62,8 @@ public final class TestSql {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
       s.execute("TRUNCATE " + String.join(", ", tables));
+      s.execute(
+          "UPDATE run SET status = 'failed', error = 'cleared by a test' WHERE status = 'queued'");
     }
   }
 }

@@ -5,11 +5,11 @@ import jakarta.ws.rs.core.Response;
 import java.util.Map;
 
 /** JSON error answers of the admin API: {@code {"error": "..."}}. */
-final class ApiError {
+public final class ApiError {
 
   private ApiError() {}
 
-  static Response of(Response.Status status, String message) {
+  public static Response of(Response.Status status, String message) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON)
         .entity(Map.of("error", message))

@@ -48,7 +48,15 @@ public class PlanStage {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       Db db = new Db(c);
-      ownershipHygiene(db, runId);
+      String scope = "";
+      if (run.scoped()) {
+        db.update("CREATE TEMP TABLE plan_scope (id text PRIMARY KEY) ON COMMIT DROP");
+        db.update(
+            "INSERT INTO plan_scope SELECT DISTINCT unnest(?::text[])",
+            c.createArrayOf("text", run.accounts().toArray()));
+        scope = " IN (SELECT id FROM plan_scope)";
+      }
+      ownershipHygiene(db, runId, scope);
 
       long accountAdds =
           db.update(
@@ -60,7 +68,8 @@ public class PlanStage {
                   + " FROM desired_assignment d JOIN sf_account a ON a.id = d.account_id"
                   + " WHERE NOT coalesce(a.is_excluded_from_realign, false)"
                   + " AND NOT EXISTS (SELECT 1 FROM sf_object_territory2_association o"
-                  + " WHERE o.object_id = d.account_id AND o.territory2_id = d.territory_id)",
+                  + " WHERE o.object_id = d.account_id AND o.territory2_id = d.territory_id)"
+                  + (scope.isEmpty() ? "" : " AND d.account_id" + scope),
               runId,
               version,
               status);
@@ -74,6 +83,7 @@ public class PlanStage {
                   + " JOIN sf_territory2 t ON t.id = o.territory2_id AND t.territory2_model_id = ?"
                   + " JOIN sf_account a ON a.id = o.object_id"
                   + " WHERE o.association_cause = 'Territory2Manual'"
+                  + (scope.isEmpty() ? "" : " AND o.object_id" + scope)
                   + " AND NOT coalesce(a.is_excluded_from_realign, false)"
                   + " AND NOT EXISTS (SELECT 1 FROM desired_assignment d"
                   + " WHERE d.account_id = o.object_id AND d.territory_id = o.territory2_id)"
@@ -90,12 +100,14 @@ public class PlanStage {
               "SELECT count(*) FROM desired_assignment d JOIN sf_object_territory2_association o"
                   + " ON o.object_id = d.account_id AND o.territory2_id = d.territory_id"
                   + " JOIN sf_account a ON a.id = d.account_id"
-                  + " WHERE NOT coalesce(a.is_excluded_from_realign, false)");
+                  + " WHERE NOT coalesce(a.is_excluded_from_realign, false)"
+                  + (scope.isEmpty() ? "" : " AND d.account_id" + scope));
       long excluded =
           db.count(
               "SELECT count(DISTINCT d.account_id) FROM desired_assignment d"
                   + " JOIN sf_account a ON a.id = d.account_id"
-                  + " WHERE coalesce(a.is_excluded_from_realign, false)");
+                  + " WHERE coalesce(a.is_excluded_from_realign, false)"
+                  + (scope.isEmpty() ? "" : " AND d.account_id" + scope));
       long moved =
           db.count(
               "SELECT count(DISTINCT a.object_id) FROM plan_change a JOIN plan_change r"
@@ -152,7 +164,7 @@ public class PlanStage {
 
       long opportunities = 0;
       if (config.opportunities().enabled() && run.modelActive()) {
-        opportunities = planOpportunities(db, runId, version, status, model);
+        opportunities = planOpportunities(db, runId, version, status, model, scope);
       } else if (config.opportunities().enabled()) {
         report.put("opportunitiesSkipped", "the rules' model is not the Active model");
       }
@@ -168,7 +180,8 @@ public class PlanStage {
       report.put("opportunityUpdates", opportunities);
       run.assignments().put("unchanged", unchanged);
 
-      String held = guard(db, run, model, removeAll, accountRemoves);
+      // a scoped run touches a few accounts: the share guard is for whole runs
+      String held = run.scoped() ? null : guard(db, run, model, removeAll, accountRemoves);
       if (held != null && run.dryRun()) {
         report.put("guardWouldHold", held);
         held = null;
@@ -210,29 +223,35 @@ public class PlanStage {
    * (an insert that succeeded just before a crash), drop claims and records whose association is
    * gone, and mark the pending changes of runs that died as abandoned.
    */
-  private static void ownershipHygiene(Db db, long runId) throws SQLException {
+  private static void ownershipHygiene(Db db, long runId, String scope) throws SQLException {
+    String inScope = scope.isEmpty() ? "" : " AND m.object_id" + scope;
     db.update(
         "UPDATE managed_association m SET association_id = o.id, confirmed = true"
             + " FROM sf_object_territory2_association o WHERE m.kind = 'account'"
             + " AND NOT m.confirmed AND o.object_id = m.object_id"
-            + " AND o.territory2_id = m.territory_id");
+            + " AND o.territory2_id = m.territory_id"
+            + inScope);
+    db.update(
+        "DELETE FROM managed_association m WHERE m.kind = 'account' AND NOT EXISTS (SELECT 1"
+            + " FROM sf_object_territory2_association o WHERE o.object_id = m.object_id"
+            + " AND o.territory2_id = m.territory_id)"
+            + inScope);
+    db.update(
+        "UPDATE plan_change SET status = 'abandoned', error = 'the run stopped before writing it'"
+            + " WHERE status = 'pending' AND run_id <> ?",
+        runId);
+    if (!scope.isEmpty()) {
+      return;
+    }
     db.update(
         "UPDATE managed_association m SET association_id = x.id, confirmed = true"
             + " FROM sf_user_territory2_association x WHERE m.kind = 'user'"
             + " AND NOT m.confirmed AND x.user_id = m.object_id"
             + " AND x.territory2_id = m.territory_id");
     db.update(
-        "DELETE FROM managed_association m WHERE m.kind = 'account' AND NOT EXISTS (SELECT 1"
-            + " FROM sf_object_territory2_association o WHERE o.object_id = m.object_id"
-            + " AND o.territory2_id = m.territory_id)");
-    db.update(
         "DELETE FROM managed_association m WHERE m.kind = 'user' AND NOT EXISTS (SELECT 1"
             + " FROM sf_user_territory2_association x WHERE x.user_id = m.object_id"
             + " AND x.territory2_id = m.territory_id)");
-    db.update(
-        "UPDATE plan_change SET status = 'abandoned', error = 'the run stopped before writing it'"
-            + " WHERE status = 'pending' AND run_id <> ?",
-        runId);
   }
 
   /**
@@ -240,7 +259,8 @@ public class PlanStage {
    * be once the plan is written: the territory of the numerically largest Territory2Type priority;
    * a tie at the top, or no territory, gives none.
    */
-  private long planOpportunities(Db db, long runId, long version, String status, String model)
+  private long planOpportunities(
+      Db db, long runId, long version, String status, String model, String scope)
       throws SQLException {
     return db.update(
         "WITH after AS ("
@@ -249,6 +269,7 @@ public class PlanStage {
             + " JOIN sf_territory2 t ON t.id = o.territory2_id AND t.territory2_model_id = ?"
             + " WHERE NOT EXISTS (SELECT 1 FROM plan_change p WHERE p.run_id = ? AND p.phase = 4"
             + " AND p.object_id = o.object_id AND p.territory_id = o.territory2_id)"
+            + (scope.isEmpty() ? "" : " AND o.object_id" + scope)
             + " UNION SELECT object_id, territory_id FROM plan_change WHERE run_id = ? AND phase = 1"
             + "), ranked AS ("
             + " SELECT a.account_id, a.territory_id, coalesce(y.priority, 0) AS p,"
@@ -270,7 +291,8 @@ public class PlanStage {
             + " FROM sf_opportunity o LEFT JOIN expected e ON e.account_id = o.account_id"
             + " WHERE o.account_id IS NOT NULL AND (? OR NOT coalesce(o.is_closed, false))"
             + " AND NOT coalesce(o.is_excluded_from_territory2_filter, false)"
-            + " AND o.territory2_id IS DISTINCT FROM e.territory_id",
+            + " AND o.territory2_id IS DISTINCT FROM e.territory_id"
+            + (scope.isEmpty() ? "" : " AND o.account_id" + scope),
         model,
         runId,
         runId,

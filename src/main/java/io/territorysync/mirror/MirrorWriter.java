@@ -57,6 +57,27 @@ public class MirrorWriter {
   }
 
   /**
+   * Removes the rows whose {@code column} is one of {@code scope} but whose id is not in {@code
+   * seen}: what a scoped fetch no longer found in the org.
+   */
+  public int removeMissing(
+      MirrorObject object, String column, Collection<String> scope, Collection<String> seen)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "DELETE FROM "
+                    + object.table()
+                    + " WHERE "
+                    + column
+                    + " = ANY(?) AND NOT (id = ANY(?))")) {
+      ps.setArray(1, c.createArrayOf("text", scope.toArray()));
+      ps.setArray(2, c.createArrayOf("text", seen.toArray()));
+      return ps.executeUpdate();
+    }
+  }
+
+  /**
    * Refreshes the planner's statistics of a mirror table after a large change, so the plan and
    * rollup queries that join it are planned for its real size.
    */

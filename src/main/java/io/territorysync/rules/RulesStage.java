@@ -161,27 +161,66 @@ public class RulesStage {
     }
   }
 
-  /** The rules in force applied to some accounts only (webhooks); they must be in the mirror. */
-  public List<CompiledRules.Assignment> evaluateAccounts(List<String> accountIds)
-      throws SQLException {
-    RulesService.InForce inForce =
-        rules
-            .current()
-            .orElseGet(
-                () -> {
-                  try {
-                    return rules.reload().inForce();
-                  } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
+  /**
+   * The rules stage of a scoped run: the rules in force applied to the run's accounts (freshly
+   * fetched into the mirror); their rows of {@code desired_assignment} are replaced. Users are left
+   * to whole runs.
+   */
+  public void evaluateScope(RunContext run) throws SQLException {
+    RulesService.InForce inForce = inForce();
+    CompiledRules compiled = inForce.rules();
+    CompiledRules.Scratch scratch = compiled.scratch();
+    List<CompiledRules.Assignment> assigned =
+        accounts.load(compiled.slots(), run.accounts()).stream()
+            .map(a -> compiled.assign(a, scratch))
+            .toList();
+    long rows = 0;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (java.sql.PreparedStatement del =
+          c.prepareStatement("DELETE FROM desired_assignment WHERE account_id = ANY(?)")) {
+        del.setArray(1, c.createArrayOf("text", run.accounts().toArray()));
+        del.executeUpdate();
+      }
+      try (java.sql.PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO desired_assignment (run_id, account_id, territory_id, rule)"
+                  + " VALUES (?, ?, ?, ?)")) {
+        for (CompiledRules.Assignment a : assigned) {
+          for (int k = 0; k < a.territories().length; k++) {
+            CompiledRules.Territory t = compiled.territory(a.territories()[k]);
+            if (t.id() == null) {
+              continue;
+            }
+            int rule = a.rules()[k];
+            ps.setLong(1, run.runId());
+            ps.setString(2, a.accountId());
+            ps.setString(3, t.id());
+            ps.setString(4, rule >= 0 ? compiled.rule(rule).name() : null);
+            ps.addBatch();
+            rows++;
+          }
+        }
+        ps.executeBatch();
+      }
+      c.commit();
+    }
+    run.target(compiled.modelId(), compiled.modelActive(), inForce.version(), false);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("version", inForce.version());
+    report.put("accounts", assigned.size());
+    report.put("assignments", rows);
+    run.report("rules", report);
+  }
+
+  private RulesService.InForce inForce() throws SQLException {
+    RulesService.InForce inForce = rules.current().orElse(null);
+    if (inForce == null) {
+      inForce = rules.reload().inForce();
+    }
     if (inForce == null) {
       throw new RulesException("No valid rules to run");
     }
-    CompiledRules compiled = inForce.rules();
-    CompiledRules.Scratch scratch = compiled.scratch();
-    return accounts.load(compiled.slots(), accountIds).stream()
-        .map(a -> compiled.assign(a, scratch))
-        .toList();
+    return inForce;
   }
 }

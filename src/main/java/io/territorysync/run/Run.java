@@ -64,4 +64,9 @@ public class Run {
   public Map<String, Object> summary = new LinkedHashMap<>();
 
   public String error;
+
+  /** The accounts of a scoped (webhook) run; null for a whole run. */
+  @JdbcTypeCode(SqlTypes.ARRAY)
+  @Column(columnDefinition = "text[]")
+  public String[] accounts;
 }

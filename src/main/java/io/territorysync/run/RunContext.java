@@ -1,6 +1,7 @@
 package io.territorysync.run;
 
 import io.territorysync.salesforce.ApiBudget;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -81,6 +82,23 @@ public final class RunContext {
   }
 
   private volatile String partial;
+  private volatile List<String> accounts;
+
+  /** Limits the run to these accounts (a webhook mini-run): fetched fresh, assigned, written. */
+  public RunContext scope(List<String> accountIds) {
+    this.accounts = accountIds == null ? null : List.copyOf(accountIds);
+    return this;
+  }
+
+  /** The accounts a scoped run works on, or null for a whole run. */
+  public List<String> accounts() {
+    return accounts;
+  }
+
+  /** Whether the run works on some accounts only. */
+  public boolean scoped() {
+    return accounts != null;
+  }
 
   /** Marks the run partial: it finished, but some records failed. */
   public void partial(String why) {

@@ -30,6 +30,85 @@ public class RunRepository implements PanacheRepository<Run> {
     return run;
   }
 
+  /**
+   * Queues a run; an identical run already waiting is returned instead of a second one (the flag
+   * {@code queuedNow} tells which).
+   */
+  public Queued enqueue(String trigger, boolean full, boolean dryRun, boolean force) {
+    Run same =
+        find(
+                "status = 'queued' and accounts is null and fullSync = ?1 and dryRun = ?2"
+                    + " and forced = ?3 order by id",
+                full,
+                dryRun,
+                force)
+            .firstResult();
+    if (same != null) {
+      return new Queued(same, false);
+    }
+    Run run = new Run();
+    run.trigger = trigger;
+    run.fullSync = full;
+    run.dryRun = dryRun;
+    run.forced = force;
+    run.status = "queued";
+    run.requestedAt = Instant.now();
+    persist(run);
+    return new Queued(run, true);
+  }
+
+  /** A queued run, and whether this request queued it (false: it joined one already waiting). */
+  public record Queued(Run run, boolean queuedNow) {}
+
+  /** The oldest queued run, or null. */
+  public Run nextQueued() {
+    return find("status = 'queued' order by id").firstResult();
+  }
+
+  /** How many runs wait before run {@code id}. */
+  public long aheadOf(long id) {
+    return count("status = 'queued' and id < ?1", id);
+  }
+
+  /** The running run, or null. */
+  public Run running() {
+    return find("status = 'running' order by id desc").firstResult();
+  }
+
+  /** Starts a queued run (the caller holds the run lock); false when it is no longer queued. */
+  public boolean claim(long id, String owner) {
+    Instant now = Instant.now();
+    return update(
+            "status = 'running', startedAt = ?1, heartbeatAt = ?1, owner = ?2"
+                + " where id = ?3 and status = 'queued'",
+            now,
+            owner,
+            id)
+        == 1;
+  }
+
+  /** Records a scoped run that starts now. */
+  public Run startScoped(String trigger, java.util.List<String> accounts, String owner) {
+    Run run = start(trigger, false, false, false, owner);
+    run.accounts = accounts.toArray(String[]::new);
+    return run;
+  }
+
+  /** Most recent runs first, optionally of one trigger and/or status. */
+  public List<Run> recent(int limit, String trigger, String status) {
+    StringBuilder q = new StringBuilder("1 = 1");
+    Map<String, Object> params = new java.util.HashMap<>();
+    if (trigger != null && !trigger.isBlank()) {
+      q.append(" and trigger = :trigger");
+      params.put("trigger", trigger);
+    }
+    if (status != null && !status.isBlank()) {
+      q.append(" and status = :status");
+      params.put("status", status);
+    }
+    return find(q + " order by id desc", params).page(0, limit).list();
+  }
+
   /** Moves a run to {@code stage}. */
   public void stage(long id, String stage, int apiCalls) {
     update(

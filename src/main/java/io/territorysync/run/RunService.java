@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -29,11 +30,27 @@ public class RunService {
 
   /** What to run. */
   public record RunRequest(
-      String trigger, boolean full, boolean dryRun, boolean force, boolean syncOnly) {
+      String trigger,
+      boolean full,
+      boolean dryRun,
+      boolean force,
+      boolean syncOnly,
+      List<String> accounts) {
 
     /** A whole run. */
     public RunRequest(String trigger, boolean full, boolean dryRun, boolean force) {
-      this(trigger, full, dryRun, force, false);
+      this(trigger, full, dryRun, force, false, null);
+    }
+
+    /** A whole run, or only its sync stage. */
+    public RunRequest(
+        String trigger, boolean full, boolean dryRun, boolean force, boolean syncOnly) {
+      this(trigger, full, dryRun, force, syncOnly, null);
+    }
+
+    /** A mini-run for some accounts: fetch them fresh, assign them, write their changes. */
+    public static RunRequest accounts(String trigger, List<String> accountIds) {
+      return new RunRequest(trigger, false, false, false, false, List.copyOf(accountIds));
     }
   }
 
@@ -41,81 +58,149 @@ public class RunService {
   @Inject RunRepository runs;
   @Inject ProducerTemplate template;
   @Inject SalesforceApi api;
+  @Inject RunMetrics metrics;
 
   /**
    * Runs now, in this thread; throws {@link RunInProgressException} when another run holds the
    * lock.
    */
   public Run execute(RunRequest request) {
-    Optional<RunLock> lock;
-    try {
-      lock = RunLock.tryAcquire(dataSource);
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot take the run lock: " + e.getMessage(), e);
-    }
+    Optional<RunLock> lock = tryLock();
     if (lock.isEmpty()) {
       String holder =
-          runs.find("status = 'running' order by id desc")
-              .firstResultOptional()
+          Optional.ofNullable(runs.running())
               .map(r -> "run " + r.id + " on " + r.owner)
               .orElse("another process");
       throw new RunInProgressException(
           "Another run is in progress (" + holder + "); try again when it has finished");
     }
     try (RunLock held = lock.get()) {
-      int dead = runs.failOthersWhileHoldingTheLock();
-      if (dead > 0) {
-        LOG.warnf("Marked %d run(s) that died without finishing as failed", dead);
-      }
+      failDead();
       Run run =
-          runs.start(request.trigger(), request.full(), request.dryRun(), request.force(), owner());
-      RunContext context =
-          new RunContext(
-              run.id,
-              request.full(),
-              request.dryRun(),
-              request.force(),
-              request.syncOnly(),
-              api.newBudget());
-      long started = System.nanoTime();
-      String status = "succeeded";
-      String error = null;
-      try {
-        Exchange ex =
-            template.request("direct:run", e -> e.setProperty(RunContext.PROPERTY, context));
-        if (ex.getException() != null) {
-          throw ex.getException();
-        }
-      } catch (Exception e) {
-        status = "failed";
-        error = message(e);
-        if (cause(e, GuardStoppedException.class) != null) {
-          status = "stopped_by_guard";
-          error = cause(e, GuardStoppedException.class).getMessage();
-        } else if (cause(e, RequestLimitExceededException.class) != null
-            || cause(e, ApiBudgetExhaustedException.class) != null) {
-          error = "stopped: " + error + "; what was already synced or written keeps its progress";
-        }
-      }
-      if (error == null && context.partialReason() != null) {
-        status = "partial";
-        error = context.partialReason();
-      }
-      context.closeStage();
-      long durationMs = (System.nanoTime() - started) / 1_000_000;
-      Map<String, Object> summary = summary(run.id, status, context, durationMs);
-      Run finished = runs.finish(run.id, status, summary, error, context.budget().used());
-      if (error != null) {
-        LOG.errorf("Run %d failed after %d ms: %s", run.id, durationMs, error);
-      } else {
-        LOG.infof(
-            "Run %d %s in %d ms with %d API call(s)",
-            run.id, status, durationMs, context.budget().used());
-      }
-      return finished;
+          request.accounts() != null
+              ? runs.startScoped(request.trigger(), request.accounts(), owner())
+              : runs.start(
+                  request.trigger(), request.full(), request.dryRun(), request.force(), owner());
+      return runLocked(run.id, request);
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Runs the oldest queued run if no run is in progress anywhere; empty when there is none queued
+   * or another process holds the run lock (it stays queued).
+   */
+  public Optional<Run> executeNextQueued() {
+    if (runs.nextQueued() == null) {
+      return Optional.empty();
+    }
+    Optional<RunLock> lock = tryLock();
+    if (lock.isEmpty()) {
+      return Optional.empty();
+    }
+    try (RunLock held = lock.get()) {
+      failDead();
+      Run next = runs.nextQueued();
+      if (next == null || !runs.claim(next.id, owner())) {
+        return Optional.empty();
+      }
+      RunRequest request =
+          new RunRequest(next.trigger, next.fullSync, next.dryRun, next.forced, false, null);
+      return Optional.of(runLocked(next.id, request));
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs {@code body} while holding the run lock, if it is free: empty when another run holds it.
+   */
+  public <T> Optional<T> whileLocked(java.util.function.Supplier<T> body) {
+    Optional<RunLock> lock = tryLock();
+    if (lock.isEmpty()) {
+      return Optional.empty();
+    }
+    try (RunLock held = lock.get()) {
+      failDead();
+      return Optional.ofNullable(body.get());
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
+    }
+  }
+
+  /** Starts a scoped run; the caller holds the run lock ({@link #whileLocked}). */
+  public Run executeLocked(RunRequest request) {
+    Run run = runs.startScoped(request.trigger(), request.accounts(), owner());
+    return runLocked(run.id, request);
+  }
+
+  private Optional<RunLock> tryLock() {
+    try {
+      return RunLock.tryAcquire(dataSource);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot take the run lock: " + e.getMessage(), e);
+    }
+  }
+
+  private void failDead() {
+    int dead = runs.failOthersWhileHoldingTheLock();
+    if (dead > 0) {
+      LOG.warnf("Marked %d run(s) that died without finishing as failed", dead);
+    }
+  }
+
+  private Run runLocked(long runId, RunRequest request) {
+    RunContext context =
+        new RunContext(
+                runId,
+                request.full(),
+                request.dryRun(),
+                request.force(),
+                request.syncOnly(),
+                api.newBudget())
+            .scope(request.accounts());
+    long started = System.nanoTime();
+    String status = "succeeded";
+    String error = null;
+    try {
+      Exchange ex =
+          template.request("direct:run", e -> e.setProperty(RunContext.PROPERTY, context));
+      if (ex.getException() != null) {
+        throw ex.getException();
+      }
+    } catch (Exception e) {
+      status = "failed";
+      error = message(e);
+      if (cause(e, GuardStoppedException.class) != null) {
+        status = "stopped_by_guard";
+        error = cause(e, GuardStoppedException.class).getMessage();
+      } else if (cause(e, RequestLimitExceededException.class) != null
+          || cause(e, ApiBudgetExhaustedException.class) != null) {
+        error = "stopped: " + error + "; what was already synced or written keeps its progress";
+      }
+    }
+    if (error == null && context.partialReason() != null) {
+      status = "partial";
+      error = context.partialReason();
+    }
+    context.closeStage();
+    long durationMs = (System.nanoTime() - started) / 1_000_000;
+    Map<String, Object> summary = summary(runId, status, context, durationMs);
+    Run finished = runs.finish(runId, status, summary, error, context.budget().used());
+    metrics.finished(request.trigger(), status, context);
+    if (error != null) {
+      LOG.errorf("Run %d %s after %d ms: %s", runId, status, durationMs, error);
+    } else if (context.scoped()) {
+      LOG.debugf(
+          "Run %d (%d account(s)) %s in %d ms with %d API call(s)",
+          runId, context.accounts().size(), status, durationMs, context.budget().used());
+    } else {
+      LOG.infof(
+          "Run %d %s in %d ms with %d API call(s)",
+          runId, status, durationMs, context.budget().used());
+    }
+    return finished;
   }
 
   /** The run summary in the shape of the {@code run --json} contract. */
@@ -124,6 +209,9 @@ public class RunService {
     m.put("runId", runId);
     m.put("status", status);
     m.put("dryRun", c.dryRun());
+    if (c.scoped()) {
+      m.put("accounts", c.accounts());
+    }
     m.put("synced", new TreeMap<>(c.synced()));
     m.put("deleted", new TreeMap<>(c.deleted()));
     m.put("assignments", c.assignments());

@@ -46,6 +46,32 @@ public class SalesforceApi {
   @Inject SalesforceConfig config;
   @Inject ApiUsage usage;
 
+  @Inject org.apache.camel.CamelContext camel;
+
+  /**
+   * The connected org's id (18 characters), from the Salesforce session; logs in first when the
+   * session has not yet (an OAuth call, not a counted API call).
+   */
+  public String orgId() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session =
+        camel
+            .getComponent(
+                "salesforce", org.apache.camel.component.salesforce.SalesforceComponent.class)
+            .getSession();
+    if (session == null) {
+      throw new IllegalStateException("the Salesforce component has not started");
+    }
+    if (session.getOrgId() == null) {
+      try {
+        session.login(session.getAccessToken());
+      } catch (org.apache.camel.component.salesforce.api.SalesforceException e) {
+        throw new SalesforceCallException(
+            "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
+      }
+    }
+    return session.getOrgId();
+  }
+
   /** A fresh budget for one run. */
   public ApiBudget newBudget() {
     return new ApiBudget(config.runApiCallBudget(), config.dailyApiFloor(), usage);

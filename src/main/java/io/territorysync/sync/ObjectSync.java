@@ -116,6 +116,27 @@ public class ObjectSync {
     return new Result(object.apiName(), mode, fetched.reader, fetched.rows, deleted);
   }
 
+  /**
+   * Writes a scoped fetch (see {@link SyncPlanner#planAccounts}) into the mirror and removes the
+   * mirror rows of these accounts that the org no longer has.
+   */
+  public void syncAccounts(SyncPlan plan, RunContext run) throws SQLException {
+    List<String> scope = run.accounts();
+    for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
+      SyncPlan.ObjectPlan p = plan.object(name);
+      Fetched fetched = rest(p, run.budget());
+      String column =
+          switch (name) {
+            case "Account" -> "id";
+            case "ObjectTerritory2Association" -> "object_id";
+            default -> "account_id";
+          };
+      long removed = writer.removeMissing(p.object(), column, scope, fetched.ids);
+      run.synced().merge(name, fetched.rows, Long::sum);
+      run.deleted().merge(name, removed, Long::sum);
+    }
+  }
+
   private Map<String, String> extraTypes(SyncPlan.ObjectPlan p) throws SQLException {
     Map<String, String> types = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     if (!p.extraFields().isEmpty() && p.object().describe()) {
@@ -130,6 +151,7 @@ public class ObjectSync {
     Instant maxModstamp;
     String reader;
     final List<String> deletedIds = new ArrayList<>();
+    final List<String> ids = new ArrayList<>();
 
     void saw(String modstamp) {
       if (modstamp == null || modstamp.isEmpty()) {
@@ -166,8 +188,10 @@ public class ObjectSync {
     RowShape shape = new RowShape(p.fields());
     List<String> fields = p.fields();
     JsonNode page = p.firstPage();
+    boolean scoped = "scoped".equals(p.fullReason());
     while (true) {
-      try (MirrorWriter.Batch batch = writer.batch(p.object(), p.extraFields(), types, p.full())) {
+      try (MirrorWriter.Batch batch =
+          writer.batch(p.object(), p.extraFields(), types, p.full() && !scoped)) {
         for (JsonNode rec : page.path("records")) {
           if (shape.deletedAt >= 0 && rec.path("IsDeleted").asBoolean(false)) {
             f.deletedIds.add(rec.path("Id").asText());
@@ -180,6 +204,9 @@ public class ObjectSync {
             values[i] = v == null || v.isNull() ? null : v.asText();
           }
           f.saw(values[1]);
+          if (scoped) {
+            f.ids.add(values[0]);
+          }
           batch.add(values);
         }
         f.rows += batch.commit();

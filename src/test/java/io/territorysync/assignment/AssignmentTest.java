@@ -1,6 +1,5 @@
 package io.territorysync.assignment;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
@@ -13,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.territorysync.Api;
 import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.OrgData;
@@ -461,20 +461,20 @@ class AssignmentTest {
                     + first.id)
             .iterator()
             .next();
-    given()
+    Api.viewer()
         .get("/api/runs/" + first.id + "/changes?kind=account&status=done&limit=5")
         .then()
         .statusCode(200)
         .body("totals.'account add: done'", greaterThan(0))
         .body("changes.size()", is(5))
         .body("changes[0].status", is("done"));
-    given()
+    Api.viewer()
         .get("/api/accounts/" + account + "/history")
         .then()
         .statusCode(200)
         .body("find { it.kind == 'account' }.rule", notNullValue())
         .body("find { it.kind == 'account' }.runId", is(first.id.intValue()));
-    given()
+    Api.viewer()
         .get("/api/accounts/" + account.substring(0, 15) + "/explain")
         .then()
         .statusCode(200)
@@ -485,12 +485,12 @@ class AssignmentTest {
         .body("territories[0].explanation.rules[0].criteria.matched", everyItem(is(true)))
         .body("closest.size()", greaterThan(0))
         .body("closest[0].rules.firstFailed", hasItem(notNullValue()));
-    given()
+    Api.viewer()
         .get("/api/accounts/not-an-id/explain")
         .then()
         .statusCode(400)
         .body("error", containsString("not a Salesforce id"));
-    given().get("/api/accounts/001000000000000AAA/explain").then().statusCode(404);
-    given().get("/api/runs/999999/changes").then().statusCode(404);
+    Api.viewer().get("/api/accounts/001000000000000AAA/explain").then().statusCode(404);
+    Api.viewer().get("/api/runs/999999/changes").then().statusCode(404);
   }
 }

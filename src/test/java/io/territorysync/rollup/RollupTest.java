@@ -1,6 +1,5 @@
 package io.territorysync.rollup;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +10,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.territorysync.Api;
 import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.OrgData;
@@ -298,7 +298,7 @@ class RollupTest {
     near(1, unassigned.get("accounts"), "a5 is in no territory");
     near(700_000, unassigned.get("potential"), "a5's potential");
 
-    given()
+    Api.viewer()
         .get("/api/territories?period=" + year)
         .then()
         .statusCode(200)

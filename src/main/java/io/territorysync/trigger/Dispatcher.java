@@ -1,0 +1,115 @@
+package io.territorysync.trigger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.territorysync.database.SchemaMigration;
+import io.territorysync.run.Commands;
+import io.territorysync.run.RunRepository;
+import io.territorysync.run.RunService;
+import io.territorysync.salesforce.SalesforceSettings;
+import io.territorysync.webhook.WebhookConfig;
+import io.territorysync.webhook.WebhookProcessor;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The service's one worker thread: processes due webhook events (coalesced mini-runs) and queued
+ * runs, one at a time under the run lock shared by every replica. Woken at once when work arrives
+ * here, and every poll interval for work stored by other replicas or left by a crash.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+  private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+
+  @Inject RunService runs;
+  @Inject RunRepository repository;
+  @Inject WebhookProcessor webhooks;
+  @Inject WebhookConfig webhookConfig;
+  @Inject NightlySchedule schedule;
+  @Inject SchemaMigration migration;
+  @Inject SalesforceSettings salesforce;
+
+  @ConfigProperty(name = "territory.runs.run-at-startup", defaultValue = "false")
+  boolean runAtStartup;
+
+  @ConfigProperty(name = "territory.runs.dispatcher-enabled", defaultValue = "true")
+  boolean enabled;
+
+  private final Semaphore wake = new Semaphore(0);
+  private volatile boolean running;
+  private Thread thread;
+
+  void onStart(@Observes @Priority(30) StartupEvent event) {
+    if (!enabled || !Commands.current().equals("serve") || migration.failure().isPresent()) {
+      return;
+    }
+    if (salesforce.problem().isPresent()) {
+      LOG.warn("No runs, schedule or webhook processing until the Salesforce connection is set");
+      return;
+    }
+    try {
+      schedule.start();
+    } catch (Exception e) {
+      LOG.errorf("Schedule: not started: %s", e.getMessage());
+    }
+    if (runAtStartup) {
+      RunRepository.Queued q = repository.enqueue("startup", false, false, false);
+      LOG.infof("Run %d queued at start-up (territory.runs.run-at-startup)", q.run().id);
+    }
+    running = true;
+    thread = new Thread(this::loop, "territory-dispatcher");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  void onStop(@Observes @Priority(5) ShutdownEvent event) {
+    running = false;
+    wake.release();
+    if (thread != null) {
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(60));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Work has arrived: look now instead of at the next poll. */
+  public void poke() {
+    wake.release();
+  }
+
+  private void loop() {
+    long pollMs = webhookConfig.processing().pollInterval().toMillis();
+    while (running) {
+      boolean worked = false;
+      try {
+        if (webhookConfig.processing().enabled()) {
+          worked = webhooks.processDue();
+        }
+        if (running) {
+          worked |= runs.executeNextQueued().isPresent();
+        }
+      } catch (Exception e) {
+        LOG.errorf("Dispatcher: %s", e.getMessage());
+      }
+      if (!worked && running) {
+        try {
+          if (wake.tryAcquire(pollMs, TimeUnit.MILLISECONDS)) {
+            wake.drainPermits();
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+}

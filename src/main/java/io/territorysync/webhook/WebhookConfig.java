@@ -1,0 +1,55 @@
+package io.territorysync.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** New-account webhooks: {@code territory.webhooks.*}. See docs/operations.md#webhooks. */
+@ConfigMapping(prefix = "territory.webhooks")
+public interface WebhookConfig {
+
+  /**
+   * Shared secret of {@code POST /webhooks/accounts} (HMAC-SHA256 of timestamp, a dot and the raw
+   * body). Unset: that endpoint answers 503.
+   */
+  Optional<String> secret();
+
+  /** How far a signed request's timestamp may be from now (limits replays). */
+  @WithDefault("5m")
+  Duration maxClockSkew();
+
+  /**
+   * The org whose Outbound Messages are accepted (15 or 18 characters). Unset: the connected org's
+   * id, read from the Salesforce session.
+   */
+  Optional<String> organizationId();
+
+  /** Whether the Outbound Message endpoint accepts notifications. */
+  @WithDefault("true")
+  boolean outboundMessageEnabled();
+
+  /** Processing of stored events by this replica (off: it only receives and stores). */
+  Processing processing();
+
+  interface Processing {
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Most accounts in one mini-run; a burst is coalesced into runs of this size. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** Attempts before an event is kept as dead (visible in GET /api/webhooks/dead). */
+    @WithDefault("6")
+    int maxAttempts();
+
+    /** Pause before the first retry of a failed event; doubles with each attempt. */
+    @WithDefault("10s")
+    Duration retryBackoff();
+
+    /** How often the dispatcher looks for work stored by other replicas or left by a crash. */
+    @WithDefault("2s")
+    Duration pollInterval();
+  }
+}

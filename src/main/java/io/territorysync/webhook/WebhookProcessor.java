@@ -1,0 +1,138 @@
+package io.territorysync.webhook;
+
+import io.agroal.api.AgroalDataSource;
+import io.territorysync.run.Run;
+import io.territorysync.run.RunMetrics;
+import io.territorysync.run.RunService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Processes stored webhook events: the due ones are coalesced (one mini-run for up to {@code
+ * batch-size} accounts) under the run lock; an account whose changes failed is retried with a
+ * growing pause and kept as dead after the last attempt.
+ */
+@ApplicationScoped
+public class WebhookProcessor {
+
+  private static final Logger LOG = Logger.getLogger(WebhookProcessor.class);
+
+  @Inject WebhookStore store;
+  @Inject WebhookConfig config;
+  @Inject RunService runs;
+  @Inject RunMetrics metrics;
+  @Inject AgroalDataSource dataSource;
+
+  /**
+   * Processes one batch of due events if the run lock is free; false when there was nothing to do
+   * or another run holds the lock.
+   */
+  public boolean processDue() throws SQLException {
+    if (!store.anyDue()) {
+      return false;
+    }
+    Optional<Boolean> worked =
+        runs.whileLocked(
+            () -> {
+              try {
+                List<WebhookStore.Event> due = store.due(config.processing().batchSize());
+                if (due.isEmpty()) {
+                  return false;
+                }
+                process(due);
+                return true;
+              } catch (SQLException e) {
+                throw new IllegalStateException("webhook events: " + e.getMessage(), e);
+              }
+            });
+    return worked.orElse(false);
+  }
+
+  private void process(List<WebhookStore.Event> due) throws SQLException {
+    Set<String> accounts = new LinkedHashSet<>();
+    due.forEach(e -> accounts.add(e.accountId()));
+    Run run;
+    try {
+      run = runs.executeLocked(RunService.RunRequest.accounts("webhook", List.copyOf(accounts)));
+    } catch (RuntimeException e) {
+      fail(due, null, "the run could not start: " + e.getMessage());
+      return;
+    }
+    Set<String> failedAccounts = new HashSet<>();
+    if (run.status.equals("partial")) {
+      failedAccounts.addAll(failedAccounts(run.id));
+    } else if (!run.status.equals("succeeded")) {
+      fail(due, run.id, "run " + run.id + " " + run.status + ": " + run.error);
+      return;
+    }
+    List<Long> done = new ArrayList<>();
+    List<WebhookStore.Event> failed = new ArrayList<>();
+    Instant now = Instant.now();
+    for (WebhookStore.Event e : due) {
+      if (failedAccounts.contains(e.accountId())) {
+        failed.add(e);
+      } else {
+        done.add(e.id());
+        metrics.webhookLatency(Duration.between(e.receivedAt(), now));
+      }
+    }
+    store.done(done, run.id);
+    metrics.webhook("all", "processed", done.size());
+    if (!failed.isEmpty()) {
+      fail(failed, run.id, "run " + run.id + ": " + run.error);
+    }
+    LOG.debugf(
+        "Webhooks: run %d assigned %d account(s) for %d event(s)",
+        (Object) run.id, accounts.size(), due.size());
+  }
+
+  private void fail(List<WebhookStore.Event> events, Long runId, String error) throws SQLException {
+    List<Long> ids = events.stream().map(WebhookStore.Event::id).toList();
+    int dead =
+        store.failed(
+            ids,
+            runId,
+            error,
+            config.processing().maxAttempts(),
+            config.processing().retryBackoff());
+    metrics.webhook("all", "retried", ids.size() - dead);
+    metrics.webhook("all", "dead", dead);
+    if (dead > 0) {
+      LOG.errorf(
+          "%d webhook event(s) are dead after %d attempts (GET /api/webhooks/dead): %s",
+          dead, config.processing().maxAttempts(), error);
+    } else {
+      LOG.warnf("%d webhook event(s) will be retried: %s", ids.size(), error);
+    }
+  }
+
+  private Set<String> failedAccounts(long runId) throws SQLException {
+    Set<String> out = new HashSet<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT account_id FROM plan_change WHERE run_id = ?"
+                    + " AND status = 'failed' AND account_id IS NOT NULL")) {
+      ps.setLong(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,82 @@
+package io.territorysync.webhook;
+
+import io.territorysync.api.ApiError;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+/** New-account webhooks: each is stored durably before it is answered, then processed. */
+@Path("/webhooks")
+@Tag(name = "Webhooks")
+public class WebhooksResource {
+
+  private static final Logger LOG = Logger.getLogger(WebhooksResource.class);
+  private static final String XML = "text/xml; charset=utf-8";
+
+  @Inject WebhookReceiver receiver;
+
+  @POST
+  @Path("salesforce/outbound-message")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "A Salesforce Outbound Message for Account (SOAP)",
+      description =
+          "Checks the OrganizationId against the connected org, stores every notification, then"
+              + " answers Ack true. A notification Salesforce sends again is processed once."
+              + " Malformed XML or a foreign org gets a SOAP fault and nothing is stored.")
+  public Response outboundMessage(byte[] body) {
+    try {
+      WebhookStore.Stored s = receiver.outboundMessage(body);
+      LOG.debugf("Outbound Message: %d stored, %d duplicate(s)", s.stored(), s.duplicates());
+      return Response.ok(OutboundMessages.ack(), XML).build();
+    } catch (WebhookRejectedException e) {
+      return Response.status(500)
+          .entity(OutboundMessages.fault(e.status() < 500, e.getMessage()))
+          .type(XML)
+          .build();
+    } catch (SQLException e) {
+      LOG.errorf("Could not store an Outbound Message (Salesforce will send it again): %s", e);
+      return Response.status(500)
+          .entity(OutboundMessages.fault(false, "could not store the notifications; retry later"))
+          .type(XML)
+          .build();
+    }
+  }
+
+  @POST
+  @Path("accounts")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "Account ids to assign now (signed JSON)",
+      description =
+          "Body {\"accountIds\": [\"001…\"], \"eventId\": \"optional\"}; headers"
+              + " X-Territory-Timestamp (Unix seconds) and X-Territory-Signature: sha256=<hex"
+              + " HMAC-SHA256 of timestamp + '.' + raw body>. 202 once stored; 401 unsigned, badly"
+              + " signed or stale; 400 malformed. Nothing is stored when refused.")
+  public Response accounts(
+      byte[] body,
+      @HeaderParam("X-Territory-Timestamp") String timestamp,
+      @HeaderParam("X-Territory-Signature") String signature) {
+    try {
+      WebhookStore.Stored s = receiver.signedJson(body, timestamp, signature);
+      return Response.accepted(Map.of("stored", s.stored(), "duplicates", s.duplicates()))
+          .type(MediaType.APPLICATION_JSON)
+          .build();
+    } catch (WebhookRejectedException e) {
+      return ApiError.of(Response.Status.fromStatusCode(e.status()), e.getMessage());
+    } catch (SQLException e) {
+      LOG.errorf("Could not store a webhook: %s", e);
+      return ApiError.of(
+          Response.Status.SERVICE_UNAVAILABLE, "could not store the event; send it again");
+    }
+  }
+}

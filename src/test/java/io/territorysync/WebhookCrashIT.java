@@ -1,0 +1,142 @@
+package io.territorysync;
+
+import static io.territorysync.PackagedApp.freePort;
+import static io.territorysync.PackagedApp.salesforce;
+import static io.territorysync.PackagedApp.start;
+import static io.territorysync.PackagedApp.stop;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.territorysync.webhook.WebhookReceiver;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A webhook acknowledged by a replica that then dies (kill -9) before processing it is processed by
+ * the next start: nothing acknowledged is lost.
+ */
+class WebhookCrashIT {
+
+  private static final String SECRET = "crash-test-secret";
+
+  @TempDir Path tmp;
+
+  private static Set<String> manualTerritories(int port, String account) throws Exception {
+    Set<String> out = new TreeSet<>();
+    for (JsonNode r :
+        PackagedApp.orgQuery(
+            port,
+            "SELECT Territory2Id FROM ObjectTerritory2Association WHERE ObjectId = '"
+                + account
+                + "' AND AssociationCause = 'Territory2Manual'")) {
+      out.add(r.path("Territory2Id").asText());
+    }
+    return out;
+  }
+
+  @Test
+  void aWebhookAcknowledgedBeforeACrashIsProcessedByTheNextStart() throws Exception {
+    int sfPort = freePort();
+    Process emulator = PackagedApp.emulator(sfPort, 2_000, 0, tmp.resolve("emulator.log"));
+    Process serve = null;
+    try {
+      Map<String, String> env = new HashMap<>(salesforce(sfPort));
+      env.put("TERRITORY_DATA_DIR", tmp.resolve("data").toString());
+      env.put("TERRITORY_RULES_FILE", PackagedApp.demoRules(tmp, 2_000, 42).toString());
+      env.put("TERRITORY_WEBHOOKS_SECRET", SECRET);
+      Process run = start(env, List.of("run"), tmp.resolve("run.out"));
+      assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+      assertEquals(0, run.exitValue(), Files.readString(tmp.resolve("run.out")));
+
+      // an account Territory Sync assigned loses its associations in the org
+      JsonNode any =
+          PackagedApp.orgQuery(
+                  sfPort,
+                  "SELECT ObjectId FROM ObjectTerritory2Association"
+                      + " WHERE AssociationCause = 'Territory2Manual' LIMIT 1")
+              .get(0);
+      String account = any.path("ObjectId").asText();
+      Set<String> assigned = manualTerritories(sfPort, account);
+      String token = PackagedApp.orgToken(sfPort);
+      for (JsonNode r :
+          PackagedApp.orgQuery(
+              sfPort,
+              "SELECT Id FROM ObjectTerritory2Association WHERE ObjectId = '"
+                  + account
+                  + "' AND AssociationCause = 'Territory2Manual'")) {
+        HttpResponse<String> d =
+            PackagedApp.HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://localhost:"
+                                + sfPort
+                                + "/services/data/v62.0/sobjects/ObjectTerritory2Association/"
+                                + r.path("Id").asText()))
+                    .header("Authorization", "Bearer " + token)
+                    .DELETE()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, d.statusCode(), d.body());
+      }
+      assertTrue(manualTerritories(sfPort, account).isEmpty());
+
+      // a replica that only stores webhooks acknowledges one, then dies
+      int appPort = freePort();
+      Map<String, String> receiving = new HashMap<>(env);
+      receiving.put("PORT", "" + appPort);
+      receiving.put("TERRITORY_WEBHOOKS_PROCESSING_ENABLED", "false");
+      serve = start(receiving, List.of("serve"), tmp.resolve("serve1.out"));
+      PackagedApp.awaitReady(appPort, serve);
+      byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
+      long ts = Instant.now().getEpochSecond();
+      HttpResponse<String> ack =
+          PackagedApp.HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + appPort + "/webhooks/accounts"))
+                  .header("Content-Type", "application/json")
+                  .header("X-Territory-Timestamp", "" + ts)
+                  .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, ack.statusCode(), ack.body());
+      serve.destroyForcibly();
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
+      assertTrue(manualTerritories(sfPort, account).isEmpty(), "not processed before the crash");
+
+      // the next start processes what was acknowledged
+      Map<String, String> restarted = new HashMap<>(env);
+      restarted.put("PORT", "" + freePort());
+      serve = start(restarted, List.of("serve"), tmp.resolve("serve2.out"));
+      Process second = serve;
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> !second.isAlive() || manualTerritories(sfPort, account).equals(assigned));
+      assertFalse(assigned.isEmpty());
+      assertEquals(
+          assigned,
+          manualTerritories(sfPort, account),
+          Files.readString(tmp.resolve("serve2.out")));
+    } finally {
+      stop(serve);
+      stop(emulator);
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package io.territorysync.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.territorysync.Api;
+import io.territorysync.TestSql;
+import io.territorysync.emulator.InProcessEmulator;
+import io.territorysync.emulator.OrgData;
+import io.territorysync.emulator.OrgQuery;
+import io.territorysync.emulator.demo.DemoOrg;
+import io.territorysync.emulator.demo.DemoRules;
+import io.territorysync.run.Run;
+import io.territorysync.run.RunService;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * New-account webhooks end to end against the in-process emulator: a new account is announced by an
+ * Outbound Message or signed JSON, fetched fresh, assigned by the rules and written to the org
+ * within seconds; duplicates are processed once; every kind of bad webhook is refused with nothing
+ * stored; failing events are retried, kept as dead, and retried from the API.
+ */
+@QuarkusTest
+class WebhookTest {
+
+  static final String SECRET = "test-webhook-secret";
+
+  @Inject InProcessEmulator emulator;
+  @Inject RunService runs;
+  @Inject AgroalDataSource dataSource;
+
+  OrgData org;
+  String template;
+
+  @BeforeEach
+  void assignedDemoOrg() throws Exception {
+    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(300, 21, 60, 2.0));
+    org = emulator.emulator().org();
+    Files.writeString(Path.of("target/test-rules.yaml"), DemoRules.text(demo));
+    TestSql.wipe(dataSource);
+    Run first = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("succeeded", first.status, first.error);
+    // an account the rules (not a named-account override) put in territories
+    template =
+        TestSql.strings(
+                dataSource,
+                "SELECT account_id FROM desired_assignment GROUP BY account_id"
+                    + " HAVING bool_and(rule IS NOT NULL) ORDER BY account_id LIMIT 1")
+            .get(0);
+  }
+
+  @AfterEach
+  void clearFaults() {
+    emulator.emulator().faults().clear();
+  }
+
+  /** A new account in the org with the template's fields (so the same rules match it). */
+  private String newAccount() {
+    Map<String, Object> fields = new HashMap<>(org.get(template).orElseThrow());
+    for (String system :
+        List.of(
+            "Id",
+            "IsDeleted",
+            "CreatedDate",
+            "CreatedById",
+            "LastModifiedDate",
+            "LastModifiedById",
+            "SystemModstamp",
+            "LastActivityDate",
+            "MasterRecordId")) {
+      fields.remove(system);
+    }
+    fields.put("Name", "Webhook Test " + System.nanoTime());
+    return org.insertSystem("Account", fields);
+  }
+
+  private Set<String> territoriesInOrg(String account) {
+    Set<String> out = new TreeSet<>();
+    for (List<String> r :
+        OrgQuery.rows(
+            org,
+            "SELECT Territory2Id FROM ObjectTerritory2Association WHERE ObjectId = '"
+                + account
+                + "' AND AssociationCause = 'Territory2Manual'")) {
+      out.add(r.get(0));
+    }
+    return out;
+  }
+
+  private Set<String> expectedTerritories() throws Exception {
+    return new TreeSet<>(
+        TestSql.strings(
+            dataSource,
+            "SELECT territory_id FROM desired_assignment WHERE account_id = '" + template + "'"));
+  }
+
+  private void awaitEvents(String status, long n) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                TestSql.count(
+                        dataSource,
+                        "SELECT count(*) FROM webhook_event WHERE status = '" + status + "'")
+                    == n);
+  }
+
+  private long webhookRuns(long after, String account) throws Exception {
+    return TestSql.count(
+        dataSource,
+        "SELECT count(*) FROM run WHERE trigger = 'webhook' AND id > "
+            + after
+            + " AND '"
+            + account
+            + "' = ANY(accounts)");
+  }
+
+  private long events() throws Exception {
+    return TestSql.count(dataSource, "SELECT count(*) FROM webhook_event");
+  }
+
+  static String outboundMessage(String orgId, String notificationId, String accountId) {
+    return """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" \
+        xmlns:xsd="http://www.w3.org/2001/XMLSchema" \
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+         <soapenv:Body>
+          <notifications xmlns="http://soap.sforce.com/2005/09/outbound">
+           <OrganizationId>%s</OrganizationId>
+           <ActionId>04k5g000000CaRpAAK</ActionId>
+           <SessionId xsi:nil="true"/>
+           <EnterpriseUrl>https://example.my.salesforce.com/services/Soap/c/62.0/00D5g0000000001</EnterpriseUrl>
+           <PartnerUrl>https://example.my.salesforce.com/services/Soap/u/62.0/00D5g0000000001</PartnerUrl>
+           <Notification>
+            <Id>%s</Id>
+            <sObject xsi:type="sf:Account" xmlns:sf="urn:sobject.enterprise.soap.sforce.com">
+             <sf:Id>%s</sf:Id>
+             <sf:Name>Acme Webhook</sf:Name>
+            </sObject>
+           </Notification>
+          </notifications>
+         </soapenv:Body>
+        </soapenv:Envelope>
+        """
+        .formatted(orgId, notificationId, accountId);
+  }
+
+  private io.restassured.response.Response postOutbound(String xml) {
+    return given()
+        .contentType("text/xml; charset=utf-8")
+        .header("SOAPAction", "\"\"")
+        .body(xml.getBytes(StandardCharsets.UTF_8))
+        .post("/webhooks/salesforce/outbound-message");
+  }
+
+  private io.restassured.response.Response postSigned(String json, long timestamp, String secret) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    return given()
+        .contentType("application/json")
+        .header("X-Territory-Timestamp", String.valueOf(timestamp))
+        .header("X-Territory-Signature", WebhookReceiver.sign(secret, timestamp, body))
+        .body(body)
+        .post("/webhooks/accounts");
+  }
+
+  @Test
+  void anOutboundMessageIsAcknowledgedAndItsNewAccountAssignedOnce() throws Exception {
+    String account = newAccount();
+    Set<String> expected = expectedTerritories();
+    assertFalse(expected.isEmpty());
+    assertTrue(territoriesInOrg(account).isEmpty());
+    // Salesforce sends 15-character ids in the documented examples; both forms are accepted
+    String xml = outboundMessage(org.orgId(), "04l5g00000AbCdEAAV", account.substring(0, 15));
+    long lastRun = TestSql.count(dataSource, "SELECT coalesce(max(id), 0) FROM run");
+
+    postOutbound(xml)
+        .then()
+        .statusCode(200)
+        .body(containsString("<Ack>true</Ack>"))
+        .body(containsString("http://soap.sforce.com/2005/09/outbound"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> territoriesInOrg(account).equals(expected));
+    awaitEvents("done", 1);
+    assertEquals(1, webhookRuns(lastRun, account));
+
+    // Salesforce retries a notification it thinks was lost: acknowledged, stored and run once
+    postOutbound(xml).then().statusCode(200).body(containsString("<Ack>true</Ack>"));
+    assertEquals(1, events());
+    assertEquals(
+        0,
+        TestSql.count(dataSource, "SELECT count(*) FROM webhook_event WHERE status = 'pending'"));
+    assertEquals(1, webhookRuns(lastRun, account));
+    assertEquals(expected, territoriesInOrg(account));
+  }
+
+  @Test
+  void badOutboundMessagesGetASoapFaultAndStoreNothing() throws Exception {
+    String account = newAccount();
+    String foreignOrg = io.territorysync.salesforce.SalesforceId.to18("00D5g000004ZZZZ");
+    postOutbound(outboundMessage(foreignOrg, "04l5g00000AbCdEAAV", account))
+        .then()
+        .statusCode(500)
+        .body(containsString("<faultcode>soapenv:Client</faultcode>"))
+        .body(containsString("not the connected org"));
+    postOutbound("<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\">")
+        .then()
+        .statusCode(500)
+        .body(containsString("malformed XML"));
+    postOutbound(
+            "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                + outboundMessage(org.orgId(), "04l5g00000AbCdEAAV", "&e;")
+                    .replaceFirst("<\\?xml[^>]*>", ""))
+        .then()
+        .statusCode(500)
+        .body(containsString("soapenv:Client"));
+    postOutbound(outboundMessage(org.orgId(), "04l5g00000AbCdEAAV", "006000000000001AAA"))
+        .then()
+        .statusCode(500)
+        .body(containsString("no valid Account Id"));
+    assertEquals(0, events());
+  }
+
+  @Test
+  void signedJsonIsAcceptedAndEveryBadOneRefusedWithNothingStored() throws Exception {
+    String account = newAccount();
+    Set<String> expected = expectedTerritories();
+    long now = Instant.now().getEpochSecond();
+    String json = "{\"accountIds\": [\"" + account + "\"]}";
+
+    given()
+        .contentType("application/json")
+        .body(json)
+        .post("/webhooks/accounts")
+        .then()
+        .statusCode(401)
+        .body("error", containsString("unsigned"));
+    postSigned(json, now, "not-the-secret")
+        .then()
+        .statusCode(401)
+        .body("error", equalTo("bad signature"));
+    postSigned(json, now - 3600, SECRET)
+        .then()
+        .statusCode(401)
+        .body("error", containsString("stale"));
+    postSigned("{\"accountIds\": [", now, SECRET)
+        .then()
+        .statusCode(400)
+        .body("error", containsString("malformed JSON"));
+    postSigned("{\"accountIds\": [\"005000000000001AAA\"]}", now, SECRET)
+        .then()
+        .statusCode(400)
+        .body("error", containsString("accountIds[0]"));
+    // a body changed after signing
+    byte[] signed = json.getBytes(StandardCharsets.UTF_8);
+    given()
+        .contentType("application/json")
+        .header("X-Territory-Timestamp", String.valueOf(now))
+        .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, now, signed))
+        .body(json.replace("]", ", \"001000000000009AAA\"]"))
+        .post("/webhooks/accounts")
+        .then()
+        .statusCode(401);
+    assertEquals(0, events());
+
+    postSigned(json, now, SECRET).then().statusCode(202).body("stored", equalTo(1));
+    // the same signed request replayed is a duplicate
+    postSigned(json, now, SECRET).then().statusCode(202).body("duplicates", equalTo(1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> territoriesInOrg(account).equals(expected));
+    assertEquals(1, events());
+  }
+
+  @Test
+  void failingEventsAreRetriedKeptAsDeadAndRetriedFromTheApi() throws Exception {
+    String account = newAccount();
+    Set<String> expected = expectedTerritories();
+    emulator.emulator().faults().serverUnavailableRate(1.0);
+    postSigned("{\"accountIds\": [\"" + account + "\"]}", Instant.now().getEpochSecond(), SECRET)
+        .then()
+        .statusCode(202);
+    awaitEvents("dead", 1);
+    assertEquals(
+        6, TestSql.count(dataSource, "SELECT attempts FROM webhook_event WHERE status = 'dead'"));
+    Api.viewer()
+        .get("/api/webhooks/dead")
+        .then()
+        .statusCode(200)
+        .body("$", hasSize(1))
+        .body("[0].accountId", equalTo(account))
+        .body("[0].error", containsString("SERVER_UNAVAILABLE"));
+    assertTrue(territoriesInOrg(account).isEmpty());
+
+    emulator.emulator().faults().clear();
+    Api.viewer()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/webhooks/dead/retry")
+        .then()
+        .statusCode(403);
+    Api.admin()
+        .contentType("application/json")
+        .body("{}")
+        .post("/api/webhooks/dead/retry")
+        .then()
+        .statusCode(200)
+        .body("requeued", equalTo(1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> territoriesInOrg(account).equals(expected));
+    awaitEvents("done", 1);
+  }
+}
