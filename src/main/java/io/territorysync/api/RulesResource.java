@@ -11,7 +11,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +52,8 @@ public class RulesResource {
   @Operation(
       summary = "Check a rules file (the body) against the mirror; nothing changes",
       description = "200 with valid true or false and every problem with line and column.")
-  public Map<String, Object> validate(byte[] body) throws SQLException {
-    RulesService.LoadResult r =
-        rules.validate(new String(body, StandardCharsets.UTF_8), "request body");
+  public Map<String, Object> validate(String body) throws SQLException {
+    RulesService.LoadResult r = rules.validate(body == null ? "" : body, "request body");
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("valid", r.ok());
     m.put("problems", problems(r.problems()));
@@ -85,13 +83,13 @@ public class RulesResource {
   @Operation(
       summary = "What a candidate rules file (the body) would change (admin)",
       description =
-          "Evaluates every mirrored account with the candidate and compares with what the rules"
+          "The body is decoded with the charset of its Content-Type (UTF-8 when none). Evaluates"
+              + " every mirrored account with the candidate and compares with what the rules"
               + " in force want: associations added and removed, accounts changed (with a sample),"
               + " and accounts and potential per territory before and after. Writes nothing and"
               + " makes no Salesforce call. 422 with the problems when the candidate is invalid.")
-  public Response preview(byte[] body) throws SQLException {
-    RulesService.LoadResult r =
-        rules.validate(new String(body, StandardCharsets.UTF_8), "request body");
+  public Response preview(String body) throws SQLException {
+    RulesService.LoadResult r = rules.validate(body == null ? "" : body, "request body");
     if (!r.ok()) {
       return Response.status(422)
           .entity(Map.of("valid", false, "problems", problems(r.problems())))

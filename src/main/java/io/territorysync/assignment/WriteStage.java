@@ -97,6 +97,7 @@ public class WriteStage {
                 : writer.collections(run.budget(), phase, changes);
         record(phase, outcomes);
         done += changes.size();
+        run.progress(phase.noun(), done, total);
         if (total >= 10_000 && done >= nextLog) {
           LOG.infof(
               "Run %d: %d of %d %s sent (%d%%)",

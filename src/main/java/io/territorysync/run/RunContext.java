@@ -81,6 +81,33 @@ public final class RunContext {
     return usersManaged;
   }
 
+  private final Map<String, Object> progress =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+
+  /**
+   * Records how far the current stage got: {@code done} of {@code total} ({@code total} below 0:
+   * unknown) records of {@code step}.
+   */
+  public void progress(String step, long done, long total) {
+    synchronized (progress) {
+      progress.clear();
+      progress.put("stage", stage);
+      progress.put("step", step);
+      progress.put("done", done);
+      if (total >= 0) {
+        progress.put("total", total);
+        progress.put("percent", total == 0 ? 100 : Math.min(100, done * 100 / total));
+      }
+    }
+  }
+
+  /** A copy of the latest progress. */
+  public Map<String, Object> progressSnapshot() {
+    synchronized (progress) {
+      return new java.util.LinkedHashMap<>(progress);
+    }
+  }
+
   private volatile String partial;
   private volatile List<String> accounts;
 
@@ -119,6 +146,10 @@ public final class RunContext {
   public synchronized void enterStage(String next) {
     closeStage();
     stage = next;
+    synchronized (progress) {
+      progress.clear();
+      progress.put("stage", next);
+    }
     stageStartedNanos = System.nanoTime();
     stageStartCalls = budget.used();
   }

@@ -121,13 +121,25 @@ public class RunRepository implements PanacheRepository<Run> {
 
   /** Records how far a stage got. */
   public void progress(long id, Map<String, Object> progress, int apiCalls) {
-    Run run = findById(id);
-    if (run != null) {
-      run.progress = new java.util.LinkedHashMap<>(progress);
-      run.heartbeatAt = Instant.now();
-      run.apiCalls = apiCalls;
+    String json;
+    try {
+      json = PROGRESS_JSON.writeValueAsString(progress);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
+    // only while running: a late report never touches a finished run
+    getEntityManager()
+        .createNativeQuery(
+            "UPDATE run SET progress = CAST(:progress AS jsonb), heartbeat_at = now(),"
+                + " api_calls = :calls WHERE id = :id AND status = 'running'")
+        .setParameter("progress", json)
+        .setParameter("calls", apiCalls)
+        .setParameter("id", id)
+        .executeUpdate();
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper PROGRESS_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Ends a run with its status, counts and error. */
   public Run finish(

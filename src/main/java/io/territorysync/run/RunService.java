@@ -27,6 +27,13 @@ import org.jboss.logging.Logger;
 public class RunService {
 
   private static final Logger LOG = Logger.getLogger(RunService.class);
+  private static final java.util.concurrent.ScheduledExecutorService PROGRESS =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "territory-run-progress");
+            t.setDaemon(true);
+            return t;
+          });
 
   /** What to run. */
   public record RunRequest(
@@ -163,6 +170,21 @@ public class RunService {
     long started = System.nanoTime();
     String status = "succeeded";
     String error = null;
+    // whole runs report their progress (and heartbeat) every few seconds
+    java.util.concurrent.ScheduledFuture<?> reporter =
+        context.scoped()
+            ? null
+            : PROGRESS.scheduleWithFixedDelay(
+                () -> {
+                  try {
+                    runs.progress(runId, context.progressSnapshot(), context.budget().used());
+                  } catch (RuntimeException e) {
+                    LOG.debugf("Run %d: progress not recorded: %s", runId, e.getMessage());
+                  }
+                },
+                2,
+                2,
+                java.util.concurrent.TimeUnit.SECONDS);
     try {
       Exchange ex =
           template.request("direct:run", e -> e.setProperty(RunContext.PROPERTY, context));
@@ -183,6 +205,9 @@ public class RunService {
     if (error == null && context.partialReason() != null) {
       status = "partial";
       error = context.partialReason();
+    }
+    if (reporter != null) {
+      reporter.cancel(false);
     }
     context.closeStage();
     long durationMs = (System.nanoTime() - started) / 1_000_000;

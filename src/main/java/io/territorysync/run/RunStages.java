@@ -18,6 +18,10 @@ public class RunStages {
   public void enter(String stage, RunContext run) {
     run.enterStage(stage);
     runs.stage(run.runId(), stage, run.budget().used());
-    LOG.infof("Run %d: %s stage", run.runId(), stage);
+    if (run.scoped()) {
+      LOG.debugf("Run %d: %s stage", run.runId(), stage);
+    } else {
+      LOG.infof("Run %d: %s stage", run.runId(), stage);
+    }
   }
 }

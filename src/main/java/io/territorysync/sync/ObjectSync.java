@@ -76,7 +76,7 @@ public class ObjectSync {
     if (p.full()) {
       writer.clearSeen(object);
     }
-    Fetched fetched = p.totalSize() > config.bulkThreshold() ? bulk(p, budget) : rest(p, budget);
+    Fetched fetched = p.totalSize() > config.bulkThreshold() ? bulk(p, run) : rest(p, run);
     long deleted = writer.delete(object, fetched.deletedIds);
     if (fetched.rows + fetched.deletedIds.size() > ANALYZE_AFTER) {
       writer.analyze(object);
@@ -124,7 +124,7 @@ public class ObjectSync {
     List<String> scope = run.accounts();
     for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
       SyncPlan.ObjectPlan p = plan.object(name);
-      Fetched fetched = rest(p, run.budget());
+      Fetched fetched = rest(p, run);
       String column =
           switch (name) {
             case "Account" -> "id";
@@ -181,7 +181,8 @@ public class ObjectSync {
     }
   }
 
-  private Fetched rest(SyncPlan.ObjectPlan p, ApiBudget budget) throws SQLException {
+  private Fetched rest(SyncPlan.ObjectPlan p, RunContext run) throws SQLException {
+    ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "REST query";
     Map<String, String> types = extraTypes(p);
@@ -211,7 +212,7 @@ public class ObjectSync {
         }
         f.rows += batch.commit();
       }
-      progress(p, f.rows);
+      progress(run, p, f.rows);
       if (page.path("done").asBoolean(true) || !page.hasNonNull("nextRecordsUrl")) {
         return f;
       }
@@ -219,7 +220,8 @@ public class ObjectSync {
     }
   }
 
-  private Fetched bulk(SyncPlan.ObjectPlan p, ApiBudget budget) throws SQLException, IOException {
+  private Fetched bulk(SyncPlan.ObjectPlan p, RunContext run) throws SQLException, IOException {
+    ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "Bulk API 2.0 query";
     Map<String, String> types = extraTypes(p);
@@ -254,7 +256,7 @@ public class ObjectSync {
         }
         f.rows += batch.commit();
       }
-      progress(p, f.rows);
+      progress(run, p, f.rows);
       locator = page.nextLocator();
     } while (locator != null);
     return f;
@@ -326,8 +328,9 @@ public class ObjectSync {
     return writer.removeUnseen(object);
   }
 
-  private static void progress(SyncPlan.ObjectPlan p, long done) {
+  private static void progress(RunContext run, SyncPlan.ObjectPlan p, long done) {
     long expected = p.totalSize();
+    run.progress(p.object().apiName(), done, expected);
     if (expected > 10_000) {
       LOG.infof(
           "%s: %d of %d records (%d%%)",
