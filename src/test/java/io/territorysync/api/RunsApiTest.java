@@ -134,6 +134,18 @@ class RunsApiTest {
     Api.viewer().get("/api/runs?trigger=api").then().statusCode(200).body("id", hasItem((int) id));
     Api.viewer().get("/api/runs/" + id + "/changes").then().statusCode(200);
     Api.viewer().get("/api/runs/99999999").then().statusCode(404);
+    // the finished run is counted in the metrics, with its stages timed
+    given()
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .body(
+            org.hamcrest.Matchers.matchesPattern(
+                "(?s).*territory_runs_total\\{[^}]*status=\"succeeded\"[^}]*trigger=\"api\"[^}]*\\}"
+                    + " [1-9].*"))
+        .body(
+            containsString(
+                "territory_stage_duration_seconds_count{kind=\"whole\",stage=\"plan\"}"));
     assertEquals(
         1,
         TestSql.count(dataSource, "SELECT count(*) FROM run WHERE trigger = 'api' AND id = " + id));

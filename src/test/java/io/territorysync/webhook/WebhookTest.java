@@ -288,6 +288,15 @@ class WebhookTest {
     postSigned(json, now, SECRET).then().statusCode(202).body("duplicates", equalTo(1));
     await().atMost(Duration.ofSeconds(20)).until(() -> territoriesInOrg(account).equals(expected));
     assertEquals(1, events());
+    awaitEvents("done", 1);
+    given()
+        .get("/q/metrics")
+        .then()
+        .body(
+            containsString(
+                "territory_webhook_events_total{outcome=\"rejected\",source=\"signed-json\"}"))
+        .body(containsString("territory_webhook_events_total{outcome=\"processed\""))
+        .body(containsString("territory_webhook_latency_seconds_count"));
   }
 
   @Test
