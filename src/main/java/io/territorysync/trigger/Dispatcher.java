@@ -27,11 +27,13 @@ import org.jboss.logging.Logger;
 public class Dispatcher {
 
   private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+  private static final long PURGE_EVERY_MS = 3_600_000;
 
   @Inject RunService runs;
   @Inject RunRepository repository;
   @Inject WebhookProcessor webhooks;
   @Inject WebhookConfig webhookConfig;
+  @Inject io.territorysync.webhook.WebhookStore webhookStore;
   @Inject NightlySchedule schedule;
   @Inject SchemaMigration migration;
   @Inject SalesforceSettings salesforce;
@@ -88,8 +90,23 @@ public class Dispatcher {
 
   private void loop() {
     long pollMs = webhookConfig.processing().pollInterval().toMillis();
+    long nextPurge = 0;
     while (running) {
       boolean worked = false;
+      if (System.currentTimeMillis() >= nextPurge) {
+        nextPurge = System.currentTimeMillis() + PURGE_EVERY_MS;
+        try {
+          int purged =
+              webhookStore.purgeDone(java.time.Instant.now().minus(webhookConfig.retention()));
+          if (purged > 0) {
+            LOG.infof(
+                "Deleted %d processed webhook event(s) older than %s (territory.webhooks.retention)",
+                purged, webhookConfig.retention());
+          }
+        } catch (Exception e) {
+          LOG.warnf("Could not delete old webhook events: %s", e.getMessage());
+        }
+      }
       try {
         if (webhookConfig.processing().enabled()) {
           worked = webhooks.processDue();

@@ -29,6 +29,10 @@ public interface WebhookConfig {
   @WithDefault("true")
   boolean outboundMessageEnabled();
 
+  /** How long processed events are kept (dead ones are kept until retried). */
+  @WithDefault("30d")
+  Duration retention();
+
   /** Processing of stored events by this replica (off: it only receives and stores). */
   Processing processing();
 

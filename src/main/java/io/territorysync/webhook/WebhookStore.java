@@ -185,6 +185,17 @@ public class WebhookStore {
     }
   }
 
+  /** Deletes processed events received before {@code before}; returns how many. */
+  public int purgeDone(Instant before) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "DELETE FROM webhook_event WHERE status = 'done' AND received_at < ?")) {
+      ps.setTimestamp(1, java.sql.Timestamp.from(before));
+      return ps.executeUpdate();
+    }
+  }
+
   /** Events by status. */
   public Map<String, Long> counts() throws SQLException {
     Map<String, Long> m = new LinkedHashMap<>();

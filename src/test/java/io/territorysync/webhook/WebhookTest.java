@@ -49,6 +49,7 @@ class WebhookTest {
   @Inject InProcessEmulator emulator;
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
+  @Inject WebhookStore store;
 
   OrgData org;
   String template;
@@ -212,6 +213,25 @@ class WebhookTest {
         TestSql.count(dataSource, "SELECT count(*) FROM webhook_event WHERE status = 'pending'"));
     assertEquals(1, webhookRuns(lastRun, account));
     assertEquals(expected, territoriesInOrg(account));
+  }
+
+  @Test
+  void processedEventsAreDeletedAfterTheRetentionButDeadOnesAreKept() throws Exception {
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO webhook_event (source, dedupe_key, account_id, received_at, status) VALUES"
+              + " ('signed-json', 'old-done', '001000000000001AAA', now() - interval '40 days',"
+              + " 'done'),"
+              + " ('signed-json', 'old-dead', '001000000000002AAA', now() - interval '40 days',"
+              + " 'dead'),"
+              + " ('signed-json', 'new-done', '001000000000003AAA', now() - interval '1 day',"
+              + " 'done')");
+    }
+    assertEquals(1, store.purgeDone(Instant.now().minus(Duration.ofDays(30))));
+    assertEquals(
+        List.of("new-done", "old-dead"),
+        TestSql.strings(dataSource, "SELECT dedupe_key FROM webhook_event ORDER BY dedupe_key"));
   }
 
   @Test
