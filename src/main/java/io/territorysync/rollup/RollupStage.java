@@ -392,11 +392,16 @@ public class RollupStage {
   }
 
   private static long exec(Connection c, String sql, Object... params) throws SQLException {
+    long t0 = System.nanoTime();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
       return ps.executeLargeUpdate();
+    } finally {
+      LOG.debugf(
+          "rollup statement took %d ms: %s",
+          (System.nanoTime() - t0) / 1_000_000, sql.substring(0, Math.min(70, sql.length())));
     }
   }
 }
