@@ -127,15 +127,35 @@ public class RollupStage {
           "CREATE TEMP TABLE r_acc_own ON COMMIT DROP AS SELECT territory_id, count(*) AS n,"
               + " sum(revenue) AS revenue, avg(revenue) AS average, sum(potential) AS potential"
               + " FROM r_acc GROUP BY territory_id");
-      // Subtrees count each account once, however many of their territories it is in.
+      exec(c, "ANALYZE r_acc");
+      // Subtrees count each account once, however many of their territories it is in. Most
+      // accounts are in one territory of the model: their figures roll up per territory through
+      // the closure. Only accounts in several are deduplicated per ancestor.
       exec(
           c,
-          "CREATE TEMP TABLE r_acc_sub ON COMMIT DROP AS SELECT ancestor AS territory_id,"
-              + " count(*) AS n, sum(revenue) AS revenue, sum(potential) AS potential FROM ("
-              + " SELECT DISTINCT c.ancestor, r.account_id, r.revenue, r.potential FROM r_acc r"
-              + " JOIN r_closure c ON c.descendant = r.territory_id"
+          "CREATE TEMP TABLE r_multi ON COMMIT DROP AS SELECT account_id FROM r_acc"
+              + " GROUP BY account_id HAVING count(*) > 1");
+      exec(c, "ANALYZE r_multi");
+      exec(
+          c,
+          "CREATE TEMP TABLE r_acc_sub ON COMMIT DROP AS SELECT territory_id, sum(n) AS n,"
+              + " sum(revenue) AS revenue, sum(potential) AS potential FROM ("
+              + " SELECT c.ancestor AS territory_id, sum(o.n) AS n, sum(o.revenue) AS revenue,"
+              + " sum(o.potential) AS potential FROM ("
+              + "  SELECT territory_id, count(*) AS n, sum(revenue) AS revenue,"
+              + "  sum(potential) AS potential FROM r_acc r WHERE NOT EXISTS (SELECT 1"
+              + "  FROM r_multi m WHERE m.account_id = r.account_id) GROUP BY territory_id) o"
+              + " JOIN r_closure c ON c.descendant = o.territory_id"
               + " WHERE c.ancestor IN (SELECT parent_id FROM r_terr WHERE parent_id IS NOT NULL)"
-              + ") x GROUP BY ancestor");
+              + " GROUP BY c.ancestor"
+              + " UNION ALL"
+              + " SELECT ancestor, count(*), sum(revenue), sum(potential) FROM ("
+              + "  SELECT DISTINCT c.ancestor, r.account_id, r.revenue, r.potential FROM r_acc r"
+              + "  JOIN r_multi m ON m.account_id = r.account_id"
+              + "  JOIN r_closure c ON c.descendant = r.territory_id"
+              + "  WHERE c.ancestor IN (SELECT parent_id FROM r_terr WHERE parent_id IS NOT NULL)"
+              + " ) x GROUP BY ancestor"
+              + ") u GROUP BY territory_id");
       exec(
           c,
           "CREATE TEMP TABLE r_opp_own ON COMMIT DROP AS SELECT o.territory2_id AS territory_id,"
