@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A webhook acknowledged by a replica that then dies (kill -9) before processing it is processed by
- * the next start: nothing acknowledged is lost.
+ * Webhooks acknowledged but not yet processed are never lost: not when the replica that took them
+ * dies (kill -9) before processing them, and not when they arrive before the first whole run.
  */
 class WebhookCrashIT {
 
@@ -138,5 +138,64 @@ class WebhookCrashIT {
       stop(serve);
       stop(emulator);
     }
+  }
+
+  @Test
+  void webhooksBeforeTheFirstWholeRunWaitForItAndAreThenProcessed() throws Exception {
+    int sfPort = freePort();
+    Process emulator = PackagedApp.emulator(sfPort, 2_000, 0, tmp.resolve("emulator.log"));
+    Process serve = null;
+    try {
+      String account =
+          PackagedApp.orgQuery(sfPort, "SELECT Id FROM Account ORDER BY Id LIMIT 1")
+              .get(0)
+              .path("Id")
+              .asText();
+      Map<String, String> env = new HashMap<>(salesforce(sfPort));
+      env.put("TERRITORY_DATA_DIR", tmp.resolve("fresh").toString());
+      env.put("TERRITORY_RULES_FILE", PackagedApp.demoRules(tmp, 2_000, 42).toString());
+      env.put("TERRITORY_WEBHOOKS_SECRET", SECRET);
+      env.put("TERRITORY_API_ADMIN_KEYS", "admin-key");
+      env.put("TERRITORY_WEBHOOKS_PROCESSING_POLL_INTERVAL", "200ms");
+      int appPort = freePort();
+      env.put("PORT", "" + appPort);
+      serve = start(env, List.of("serve"), tmp.resolve("fresh.out"));
+      PackagedApp.awaitReady(appPort, serve);
+      byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
+      long ts = Instant.now().getEpochSecond();
+      HttpResponse<String> ack =
+          PackagedApp.HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + appPort + "/webhooks/accounts"))
+                  .header("Content-Type", "application/json")
+                  .header("X-Territory-Timestamp", "" + ts)
+                  .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(202, ack.statusCode(), ack.body());
+      Path log = tmp.resolve("fresh.out");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(log).contains("wait for the first whole run"));
+      assertEquals("{\"pending\":1,\"done\":0,\"dead\":0}", api(appPort, "GET", "/api/webhooks"));
+
+      api(appPort, "POST", "/api/runs");
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> api(appPort, "GET", "/api/webhooks").contains("\"done\":1"));
+    } finally {
+      stop(serve);
+      stop(emulator);
+    }
+  }
+
+  private static String api(int port, String method, String path) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer admin-key")
+            .header("Content-Type", "application/json");
+    b = method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.ofString("{}")) : b.GET();
+    return PackagedApp.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 }

@@ -70,6 +70,11 @@ public class RunRepository implements PanacheRepository<Run> {
     return count("status = 'queued' and id < ?1", id);
   }
 
+  /** Whether a whole run (not a webhook mini-run) ever finished, so the mirror is usable. */
+  public boolean anyWholeRunFinished() {
+    return count("accounts is null and status in ('succeeded', 'partial')") > 0;
+  }
+
   /** The running run, or null. */
   public Run running() {
     return find("status = 'running' order by id desc").firstResult();

@@ -35,6 +35,10 @@ public class WebhookProcessor {
   @Inject RunService runs;
   @Inject RunMetrics metrics;
   @Inject AgroalDataSource dataSource;
+  @Inject io.territorysync.run.RunRepository repository;
+
+  private volatile boolean mirrorReady;
+  private volatile boolean waitingLogged;
 
   /**
    * Processes one batch of due events if the run lock is free; false when there was nothing to do
@@ -43,6 +47,19 @@ public class WebhookProcessor {
   public boolean processDue() throws SQLException {
     if (!store.anyDue()) {
       return false;
+    }
+    if (!mirrorReady) {
+      // mini-runs need the territory model and the rules, which the first whole run brings
+      mirrorReady = repository.anyWholeRunFinished();
+      if (!mirrorReady) {
+        if (!waitingLogged) {
+          waitingLogged = true;
+          LOG.warn(
+              "Webhook events wait for the first whole run (the schedule, POST /api/runs or"
+                  + " territory.runs.run-at-startup); they are kept until then");
+        }
+        return false;
+      }
     }
     Optional<Boolean> worked =
         runs.whileLocked(

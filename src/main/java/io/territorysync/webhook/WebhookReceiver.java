@@ -180,8 +180,8 @@ public class WebhookReceiver {
       return SalesforceId.normalize(config.organizationId().get().trim())
           .orElseThrow(
               () ->
-                  new IllegalStateException(
-                      "territory.webhooks.organization-id is not a Salesforce id"));
+                  new WebhookRejectedException(
+                      503, "territory.webhooks.organization-id is not a Salesforce id"));
     }
     String org = connectedOrg;
     if (org == null) {
