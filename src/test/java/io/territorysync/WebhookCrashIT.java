@@ -104,18 +104,7 @@ class WebhookCrashIT {
       receiving.put("TERRITORY_WEBHOOKS_PROCESSING_ENABLED", "false");
       serve = start(receiving, List.of("serve"), tmp.resolve("serve1.out"));
       PackagedApp.awaitReady(appPort, serve);
-      byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
-      long ts = Instant.now().getEpochSecond();
-      HttpResponse<String> ack =
-          PackagedApp.HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + appPort + "/webhooks/accounts"))
-                  .header("Content-Type", "application/json")
-                  .header("X-Territory-Timestamp", "" + ts)
-                  .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ack = signedWebhook(appPort, account);
       assertEquals(202, ack.statusCode(), ack.body());
       serve.destroyForcibly();
       assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
@@ -161,18 +150,7 @@ class WebhookCrashIT {
       env.put("PORT", "" + appPort);
       serve = start(env, List.of("serve"), tmp.resolve("fresh.out"));
       PackagedApp.awaitReady(appPort, serve);
-      byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
-      long ts = Instant.now().getEpochSecond();
-      HttpResponse<String> ack =
-          PackagedApp.HTTP.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + appPort + "/webhooks/accounts"))
-                  .header("Content-Type", "application/json")
-                  .header("X-Territory-Timestamp", "" + ts)
-                  .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
-                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> ack = signedWebhook(appPort, account);
       assertEquals(202, ack.statusCode(), ack.body());
       Path log = tmp.resolve("fresh.out");
       await()
@@ -188,6 +166,19 @@ class WebhookCrashIT {
       stop(serve);
       stop(emulator);
     }
+  }
+
+  private static HttpResponse<String> signedWebhook(int port, String account) throws Exception {
+    byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
+    long ts = Instant.now().getEpochSecond();
+    return PackagedApp.HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/accounts"))
+            .header("Content-Type", "application/json")
+            .header("X-Territory-Timestamp", "" + ts)
+            .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static String api(int port, String method, String path) throws Exception {
