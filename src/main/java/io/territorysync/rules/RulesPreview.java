@@ -169,8 +169,6 @@ public class RulesPreview {
                 + ") p ON p.territory_id = t.id"
                 + " WHERE b.accounts IS NOT NULL OR p.accounts IS NOT NULL"
                 + " ORDER BY t.developer_name")) {
-      double[] before = new double[0];
-      double[] after = new double[0];
       List<Double> b = new ArrayList<>();
       List<Double> a = new ArrayList<>();
       while (rs.next()) {
@@ -184,10 +182,10 @@ public class RulesPreview {
         b.add(rs.getDouble(3));
         a.add(rs.getDouble(5));
       }
-      before = b.stream().mapToDouble(Double::doubleValue).toArray();
-      after = a.stream().mapToDouble(Double::doubleValue).toArray();
-      out.put("potentialSpreadBefore", spread(before));
-      out.put("potentialSpreadAfter", spread(after));
+      out.put(
+          "potentialSpreadBefore", spread(b.stream().mapToDouble(Double::doubleValue).toArray()));
+      out.put(
+          "potentialSpreadAfter", spread(a.stream().mapToDouble(Double::doubleValue).toArray()));
     }
     out.put("territories", territories);
     return out;

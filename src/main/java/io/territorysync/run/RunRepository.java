@@ -159,11 +159,6 @@ public class RunRepository implements PanacheRepository<Run> {
     return run;
   }
 
-  /** Most recent runs first. */
-  public List<Run> recent(int limit) {
-    return find("order by id desc").page(0, limit).list();
-  }
-
   /**
    * Marks running runs as failed when no process holds the run lock any more (its process died:
    * kill -9, lost connection, database restart), so the dead one is visible. Returns how many.

@@ -72,26 +72,27 @@ public class RunService {
    * lock.
    */
   public Run execute(RunRequest request) {
-    Optional<RunLock> lock = tryLock();
-    if (lock.isEmpty()) {
-      String holder =
-          Optional.ofNullable(runs.running())
-              .map(r -> "run " + r.id + " on " + r.owner)
-              .orElse("another process");
-      throw new RunInProgressException(
-          "Another run is in progress (" + holder + "); try again when it has finished");
-    }
-    try (RunLock held = lock.get()) {
-      failDead();
-      Run run =
-          request.accounts() != null
-              ? runs.startScoped(request.trigger(), request.accounts(), owner())
-              : runs.start(
-                  request.trigger(), request.full(), request.dryRun(), request.force(), owner());
-      return runLocked(run.id, request);
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
-    }
+    return whileLocked(
+            () -> {
+              Run run =
+                  request.accounts() != null
+                      ? runs.startScoped(request.trigger(), request.accounts(), owner())
+                      : runs.start(
+                          request.trigger(),
+                          request.full(),
+                          request.dryRun(),
+                          request.force(),
+                          owner());
+              return runLocked(run.id, request);
+            })
+        .orElseThrow(
+            () ->
+                new RunInProgressException(
+                    "Another run is in progress ("
+                        + Optional.ofNullable(runs.running())
+                            .map(r -> "run " + r.id + " on " + r.owner)
+                            .orElse("another process")
+                        + "); try again when it has finished"));
   }
 
   /**
@@ -102,22 +103,16 @@ public class RunService {
     if (runs.nextQueued() == null) {
       return Optional.empty();
     }
-    Optional<RunLock> lock = tryLock();
-    if (lock.isEmpty()) {
-      return Optional.empty();
-    }
-    try (RunLock held = lock.get()) {
-      failDead();
-      Run next = runs.nextQueued();
-      if (next == null || !runs.claim(next.id, owner())) {
-        return Optional.empty();
-      }
-      RunRequest request =
-          new RunRequest(next.trigger, next.fullSync, next.dryRun, next.forced, false, null);
-      return Optional.of(runLocked(next.id, request));
-    } catch (SQLException e) {
-      throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
-    }
+    return whileLocked(
+        () -> {
+          Run next = runs.nextQueued();
+          if (next == null || !runs.claim(next.id, owner())) {
+            return null;
+          }
+          return runLocked(
+              next.id,
+              new RunRequest(next.trigger, next.fullSync, next.dryRun, next.forced, false, null));
+        });
   }
 
   /**

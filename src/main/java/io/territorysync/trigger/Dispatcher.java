@@ -71,12 +71,15 @@ public class Dispatcher {
     thread.start();
   }
 
-  void onStop(@Observes @Priority(5) ShutdownEvent event) {
+  /**
+   * Before Camel stops (priority 1): a mini-run in progress finishes; a long run is left to fail.
+   */
+  void onStop(@Observes @Priority(0) ShutdownEvent event) {
     running = false;
     wake.release();
     if (thread != null) {
       try {
-        thread.join(TimeUnit.SECONDS.toMillis(60));
+        thread.join(TimeUnit.SECONDS.toMillis(10));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

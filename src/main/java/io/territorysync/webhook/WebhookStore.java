@@ -3,7 +3,6 @@ package io.territorysync.webhook;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -103,11 +102,18 @@ public class WebhookStore {
 
   /** Marks events processed by run {@code runId}. */
   public void done(List<Long> ids, long runId) throws SQLException {
-    update(
-        "UPDATE webhook_event SET status = 'done', processed_at = now(), run_id = ?, error = NULL"
-            + " WHERE id = ANY(?)",
-        ids,
-        ps -> ps.setLong(1, runId));
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE webhook_event SET status = 'done', processed_at = now(), run_id = ?,"
+                    + " error = NULL WHERE id = ANY(?)")) {
+      ps.setLong(1, runId);
+      ps.setArray(2, c.createArrayOf("bigint", ids.toArray()));
+      ps.executeUpdate();
+    }
   }
 
   /**
@@ -211,22 +217,5 @@ public class WebhookStore {
       }
     }
     return m;
-  }
-
-  private interface Binder {
-    void bind(PreparedStatement ps) throws SQLException;
-  }
-
-  private void update(String sql, List<Long> ids, Binder first) throws SQLException {
-    if (ids.isEmpty()) {
-      return;
-    }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql)) {
-      first.bind(ps);
-      Array array = c.createArrayOf("bigint", ids.toArray());
-      ps.setArray(2, array);
-      ps.executeUpdate();
-    }
   }
 }
