@@ -90,6 +90,33 @@ final class BenchProcesses {
     return new RunResult(JSON.readTree(json), wall, peak, code);
   }
 
+  /** What a command printed as its JSON line, how long it took and its exit code. */
+  record Command(JsonNode json, long wallMs, int exitCode) {}
+
+  /** Runs the app's {@code args} against the emulator on {@code port}; the JSON line starts with {@code prefix}. */
+  static Command command(int port, Path data, String heap, List<String> args, Map<String, String> env, String prefix)
+      throws Exception {
+    Path out = Files.createTempFile("cmd", ".out");
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-jar", JAR.toString()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + port);
+    pb.environment().put("CAMEL_COMPONENT_SALESFORCE_AUTHENTICATION_TYPE", "CLIENT_CREDENTIALS");
+    pb.environment().put("CAMEL_COMPONENT_SALESFORCE_CLIENT_ID", "territory-sync-demo");
+    pb.environment().put("CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET", "demo-secret");
+    pb.environment().put("TERRITORY_DATA_DIR", data.toString());
+    pb.environment().putAll(env);
+    long t0 = System.nanoTime();
+    int code = pb.start().waitFor();
+    long wall = (System.nanoTime() - t0) / 1_000_000;
+    String output = Files.readString(out);
+    String json = output.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElse(null);
+    if (json == null) {
+      throw new IllegalStateException(String.join(" ", args) + " printed no JSON (exit " + code + "):\n" + output);
+    }
+    return new Command(JSON.readTree(json), wall, code);
+  }
+
   static JsonNode admin(int port, String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/emulator/admin/" + path));
     b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody()) : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));

@@ -322,7 +322,7 @@ public class RollupStage {
   }
 
   /** The SQL expression of the potential field on {@code sf_account a}. */
-  private String potentialExpression() {
+  public String potentialExpression() {
     String field = config.potentialField();
     MirrorColumn col = MirrorObject.byName("Account").orElseThrow().column(field).orElse(null);
     if (col != null) {

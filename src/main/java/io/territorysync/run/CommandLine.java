@@ -25,6 +25,10 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "                              a standalone Salesforce org emulator seeded with a demo org",
           "  rules validate FILE         check a rules file; print every error with line and column",
           "  rules export [FILE]         write the org's own assignment rules (from the mirror) as a rules file",
+          "  realign plan [--scope TERRITORY|type:TYPE] [--measure accounts|potential|pipeline|workload]",
+          "               [--tolerance 0.10] [--max-moved 0.05] [--contiguity] [--out FILE] [--json]",
+          "                              propose balanced territories with the fewest moves, as a rules file",
+          "                              and a report (FILE.report.json); writes nothing to the org",
           "  help                        this text");
 
   private static final Map<String, Set<String>> FLAGS =
@@ -33,6 +37,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "run", Set.of("--full", "--dry-run", "--force", "--json", "--sync-only"),
           "emulator", Set.of(),
           "rules", Set.of(),
+          "realign", Set.of("--json", "--contiguity"),
           "help", Set.of());
 
   private static final Map<String, Set<String>> VALUED =
@@ -50,6 +55,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
                   "--username",
                   "--password"),
           "rules", Set.of(),
+          "realign", Set.of("--scope", "--measure", "--tolerance", "--max-moved", "--out"),
           "help", Set.of());
 
   /** Parses {@code args}; throws {@link UsageException} naming the offending argument. */
@@ -106,6 +112,12 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
       if (!validate && !export) {
         throw new UsageException("Usage: rules validate FILE, or rules export [FILE]");
       }
+    } else if (command.equals("realign")) {
+      if (operands.size() != 1 || !operands.get(0).equals("plan")) {
+        throw new UsageException(
+            "Usage: realign plan [--scope T] [--measure M] [--tolerance X] [--max-moved Y]"
+                + " [--contiguity] [--out FILE] [--json]");
+      }
     } else if (!operands.isEmpty()) {
       throw new UsageException(
           "Unexpected argument '" + operands.get(0) + "' for '" + command + "'");
@@ -130,6 +142,19 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
       throw new UsageException("Option " + name + " needs a whole number, got '" + value + "'");
+    }
+  }
+
+  /** A decimal option, or null when absent; a malformed value is a usage error. */
+  public Double doubleOption(String name) {
+    String value = options.get(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Double.valueOf(value);
+    } catch (NumberFormatException e) {
+      throw new UsageException("Option " + name + " needs a number, got '" + value + "'");
     }
   }
 

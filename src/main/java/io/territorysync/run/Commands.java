@@ -27,6 +27,7 @@ public class Commands {
   @Inject RunService runs;
   @Inject RulesService rules;
   @Inject MirrorRules mirrorRules;
+  @Inject io.territorysync.realign.RealignCommand realignPlan;
 
   /**
    * Sets what must be known before Quarkus starts: one-shot commands open no HTTP port (so they can
@@ -48,7 +49,7 @@ public class Commands {
   /** Runs {@code line}; the result is the process exit code. */
   public int execute(CommandLine line) {
     Optional<String> problem =
-        line.command().equals("rules")
+        line.command().equals("rules") || line.command().equals("realign")
             ? migration.failure()
             : migration.failure().or(salesforce::problem);
     if (problem.isPresent()) {
@@ -61,6 +62,7 @@ public class Commands {
         yield 0;
       }
       case "run" -> runOnce(line);
+      case "realign" -> realignPlan.plan(line);
       case "rules" ->
           line.operands().get(0).equals("validate")
               ? validateRules(line.operands().get(1))
