@@ -41,9 +41,9 @@ public final class ConsoleFormat {
     return f.format(share.doubleValue() * 100) + " %";
   }
 
-  /** Milliseconds as a short duration: 850 ms, 12.3 s, 3 min 12 s, 2 h 5 min. */
+  /** Milliseconds as a short duration: 850 ms, 12.3 s, 3 min 12 s, 2 h 5 min (negative: –). */
   public static String duration(Number millis) {
-    if (millis == null) {
+    if (millis == null || millis.longValue() < 0) {
       return "–";
     }
     long ms = millis.longValue();
@@ -80,6 +80,12 @@ public final class ConsoleFormat {
                 ? (s / 60) + " min"
                 : s < 172_800 ? (s / 3600) + " h" : (s / 86_400) + " days";
     return future ? "in " + span : span + " ago";
+  }
+
+  /** The palette index of a territory (by id), for the {@code .territory-N} classes. */
+  public static String territoryIndex(String territoryId) {
+    int i = Palette.indexOf(territoryId);
+    return i < 0 ? "none" : Integer.toString(i);
   }
 
   /** The palette colour of a territory (by id), the same on every page. */

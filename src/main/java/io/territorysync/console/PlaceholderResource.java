@@ -18,30 +18,6 @@ public class PlaceholderResource {
   }
 
   @GET
-  @Path("")
-  public TemplateInstance overview() {
-    return Templates.placeholder("overview", "Overview");
-  }
-
-  @GET
-  @Path("runs")
-  public TemplateInstance runs() {
-    return Templates.placeholder("runs", "Runs");
-  }
-
-  @GET
-  @Path("accounts")
-  public TemplateInstance accounts() {
-    return Templates.placeholder("accounts", "Account");
-  }
-
-  @GET
-  @Path("webhooks")
-  public TemplateInstance webhooks() {
-    return Templates.placeholder("webhooks", "Webhooks");
-  }
-
-  @GET
   @Path("territories")
   public TemplateInstance territories() {
     return Templates.placeholder("territories", "Territories");

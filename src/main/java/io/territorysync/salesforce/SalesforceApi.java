@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -70,6 +71,32 @@ public class SalesforceApi {
       }
     }
     return session.getOrgId();
+  }
+
+  /** The connection as Salesforce described it at login. */
+  public record Connection(String instanceUrl, String orgId, String userId, String apiVersion) {}
+
+  /**
+   * The connection in use: instance URL, org id, integration user id and API version; empty until
+   * the first login (it makes no call itself).
+   */
+  public Optional<Connection> connection() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session =
+        camel
+            .getComponent(
+                "salesforce", org.apache.camel.component.salesforce.SalesforceComponent.class)
+            .getSession();
+    if (session == null || session.getAccessToken() == null || session.getOrgId() == null) {
+      return Optional.empty();
+    }
+    String id = session.getId();
+    String user = id == null ? null : id.substring(id.lastIndexOf('/') + 1);
+    return Optional.of(
+        new Connection(
+            session.getInstanceUrl(),
+            session.getOrgId(),
+            user,
+            dataPath().replaceFirst(".*/v", "")));
   }
 
   /** A fresh budget for one run. */
