@@ -1,5 +1,6 @@
 package io.territorysync.api;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;
@@ -7,14 +8,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Guards {@code /api}: an API key as {@code Authorization: Bearer <key>}, {@code X-API-Key: <key>}
@@ -28,16 +24,7 @@ public class ApiKeyFilter implements ContainerRequestFilter {
   /** POST endpoints that only read, open to viewers. */
   private static final Set<String> VIEWER_POSTS = Set.of("/api/rules/validate");
 
-  /** Keys with the admin role: read everything, start runs, reload rules, retry events. */
-  @ConfigProperty(name = "territory.api.admin-keys")
-  Optional<List<String>> adminKeys;
-
-  /** Keys with the viewer role: read only. */
-  @ConfigProperty(name = "territory.api.viewer-keys")
-  Optional<List<String>> viewerKeys;
-
-  private volatile List<byte[]> admin;
-  private volatile List<byte[]> viewer;
+  @Inject ApiKeys keys;
 
   @Override
   public void filter(ContainerRequestContext request) {
@@ -45,26 +32,21 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     if (!path.equals("/api") && !path.startsWith("/api/")) {
       return;
     }
-    if (admin == null) {
-      viewer = digests(viewerKeys.orElse(List.of()));
-      admin = digests(adminKeys.orElse(List.of()));
-    }
     String key = key(request);
     if (key == null) {
       request.abortWith(
           unauthorized(
-              admin.isEmpty() && viewer.isEmpty()
+              !keys.anyConfigured()
                   ? "no API keys are configured (territory.api.admin-keys, territory.api.viewer-keys)"
                   : "an API key is required: Authorization: Bearer <key>"));
       return;
     }
-    byte[] given = digest(key);
-    boolean isAdmin = matches(admin, given);
-    boolean isViewer = isAdmin || matches(viewer, given);
-    if (!isViewer) {
+    Optional<ApiKeys.Role> role = keys.roleOf(key);
+    if (role.isEmpty()) {
       request.abortWith(unauthorized("unknown API key"));
       return;
     }
+    boolean isAdmin = role.get() == ApiKeys.Role.ADMIN;
     String method = request.getMethod();
     boolean reads =
         method.equals("GET")
@@ -102,31 +84,5 @@ public class ApiKeyFilter implements ContainerRequestFilter {
     return Response.fromResponse(ApiError.of(Response.Status.UNAUTHORIZED, message))
         .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"territory-sync\"")
         .build();
-  }
-
-  private static boolean matches(List<byte[]> keys, byte[] given) {
-    boolean found = false;
-    for (byte[] k : keys) {
-      found |= MessageDigest.isEqual(k, given);
-    }
-    return found;
-  }
-
-  private static List<byte[]> digests(List<String> keys) {
-    List<byte[]> out = new ArrayList<>();
-    for (String k : keys) {
-      if (!k.isBlank()) {
-        out.add(digest(k.trim()));
-      }
-    }
-    return out;
-  }
-
-  private static byte[] digest(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

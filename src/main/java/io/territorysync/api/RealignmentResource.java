@@ -11,9 +11,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -116,27 +117,29 @@ public class RealignmentResource {
   @Operation(
       summary = "Put the proposal in force (admin)",
       description =
-          "Writes the proposal over the configured rules file (keeping the previous one as"
-              + " FILE.previous) and reloads the rules; the next run applies it. 409 when the"
-              + " rules come from the org or a classpath resource.")
-  public Response publish(@PathParam("id") long id) throws SQLException {
+          "Publishes the proposal as the rules in force, like POST /api/rules/publish (a new"
+              + " rules version, logged with who published it); the next run applies it. 409 when"
+              + " other rules were put in force since the plan read them: plan again.")
+  public Response publish(@PathParam("id") long id, @Context SecurityContext security)
+      throws SQLException {
     RealignmentJobs.Job job = jobs.get(id).orElse(null);
     if (job == null || job.proposal().isEmpty()) {
       return notFound(id);
     }
-    try {
-      RulesService.LoadResult r = jobs.publish(job);
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("published", r.ok());
-      m.put("versionInForce", r.inForce() == null ? null : r.inForce().version());
-      m.put("problems", r.messages());
-      return Response.status(r.ok() ? 200 : 422).entity(m).build();
-    } catch (IllegalStateException e) {
-      return ApiError.of(Response.Status.CONFLICT, e.getMessage());
-    } catch (IOException e) {
-      return ApiError.of(
-          Response.Status.INTERNAL_SERVER_ERROR, "cannot write the rules file: " + e.getMessage());
-    }
+    RulesService.Change c = jobs.publish(job, RulesResource.actor(security));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("published", c.ok());
+    m.put("outcome", c.outcome().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("message", c.message());
+    m.put("versionInForce", c.inForce() == null ? null : c.inForce().version());
+    int status =
+        switch (c.outcome()) {
+          case CHANGED, UNCHANGED -> 200;
+          case CONFLICT -> 409;
+          case NOT_FOUND -> 404;
+          case INVALID -> 422;
+        };
+    return Response.status(status).entity(m).build();
   }
 
   private static Response notFound(long id) {

@@ -50,12 +50,11 @@ public class RunsResource {
   public Response start(RunOptions options) {
     RunOptions o = options == null ? new RunOptions(false, false, false) : options;
     RunRepository.Queued q =
-        runs.enqueue(
+        dispatcher.request(
             "api",
             Boolean.TRUE.equals(o.full()),
             Boolean.TRUE.equals(o.dryRun()),
             Boolean.TRUE.equals(o.force()));
-    dispatcher.poke();
     Map<String, Object> body = view(q.run(), false);
     body.put("queuedNow", q.queuedNow());
     Run running = runs.running();
@@ -68,12 +67,15 @@ public class RunsResource {
   @GET
   @Operation(
       summary = "Recent runs, newest first",
-      description = "Filter by trigger (api, schedule, webhook, cli, startup…) and status.")
+      description =
+          "Filter by trigger (api, console, schedule, webhook, cli, startup…) and status; before"
+              + " (a run id) gives the page of older runs.")
   public List<Map<String, Object>> list(
       @QueryParam("trigger") String trigger,
       @QueryParam("status") String status,
+      @QueryParam("before") Long before,
       @QueryParam("limit") @DefaultValue("50") int limit) {
-    return runs.recent(Math.min(Math.max(limit, 1), 500), trigger, status).stream()
+    return runs.recent(Math.min(Math.max(limit, 1), 500), trigger, status, before).stream()
         .map(r -> view(r, false))
         .toList();
   }
@@ -97,7 +99,8 @@ public class RunsResource {
     return Response.ok(body).build();
   }
 
-  static Map<String, Object> view(Run r, boolean whole) {
+  /** A run as the API shows it. */
+  public static Map<String, Object> view(Run r, boolean whole) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", r.id);
     m.put("trigger", r.trigger);
@@ -133,12 +136,16 @@ public class RunsResource {
   @Operation(
       summary = "The changes a run planned and what became of each",
       description =
-          "Filter by status (pending, done, already, skipped, failed, planned, held, abandoned)"
-              + " and kind (account, user, opportunity); totals by kind, action and status.")
+          "Filter by status (pending, done, already, skipped, failed, planned, held, abandoned),"
+              + " kind (account, user, opportunity) and territory (id or developer name); totals"
+              + " by kind, action and status. Page with after (the last change id seen), which"
+              + " stays fast deep into large runs, or offset.")
   public Response changes(
       @PathParam("id") long id,
       @QueryParam("status") String status,
       @QueryParam("kind") String kind,
+      @QueryParam("territory") String territory,
+      @QueryParam("after") Long after,
       @QueryParam("limit") @DefaultValue("500") int limit,
       @QueryParam("offset") @DefaultValue("0") int offset)
       throws SQLException {
@@ -147,7 +154,11 @@ public class RunsResource {
     }
     return Response.ok(
             history.changes(
-                id, status, kind, Math.min(Math.max(limit, 1), 10_000), Math.max(offset, 0)))
+                id,
+                new History.ChangeFilter(status, kind, territory),
+                Math.min(Math.max(limit, 1), 10_000),
+                Math.max(offset, 0),
+                after))
         .build();
   }
 }

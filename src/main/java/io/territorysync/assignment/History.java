@@ -35,19 +35,22 @@ public class History {
   @Inject RulesService rules;
   @Inject AccountSource accounts;
 
-  /** A page of a run's changes, optionally of one status and kind, with totals by status. */
-  public Map<String, Object> changes(long runId, String status, String kind, int limit, int offset)
-      throws SQLException {
-    StringBuilder where = new StringBuilder(" WHERE p.run_id = ?");
-    List<Object> params = new ArrayList<>(List.of(runId));
-    if (status != null && !status.isBlank()) {
-      where.append(" AND p.status = ?");
-      params.add(status);
-    }
-    if (kind != null && !kind.isBlank()) {
-      where.append(" AND p.kind = ?");
-      params.add(kind);
-    }
+  /**
+   * Which of a run's changes to show: a status (outcome), a kind (account, user, opportunity) and a
+   * territory (id or developer name); null means any.
+   */
+  public record ChangeFilter(String status, String kind, String territory) {
+
+    /** No filter. */
+    public static final ChangeFilter ALL = new ChangeFilter(null, null, null);
+  }
+
+  /**
+   * A page of a run's changes with totals by kind, action and status: {@code after} (a change id)
+   * pages by key, which stays fast deep into a run of a million changes; else {@code offset}.
+   */
+  public Map<String, Object> changes(
+      long runId, ChangeFilter filter, int limit, int offset, Long after) throws SQLException {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("runId", runId);
     Map<String, Long> totals = new LinkedHashMap<>();
@@ -59,15 +62,93 @@ public class History {
       totals.put((String) row.get("k"), ((Number) row.get("n")).longValue());
     }
     out.put("totals", totals);
-    List<Object> paged = new ArrayList<>(params);
-    paged.add(limit);
-    paged.add(offset);
-    out.put(
-        "changes",
-        rows("SELECT " + CHANGE_COLUMNS + where + " ORDER BY p.id LIMIT ? OFFSET ?", paged));
+    out.put("changes", changeRows(runId, filter, after, limit, after == null ? offset : 0));
     out.put("limit", limit);
     out.put("offset", offset);
     return out;
+  }
+
+  /** A page of a run's changes in id order, after change {@code after} (null: from the start). */
+  public List<Map<String, Object>> changeRows(
+      long runId, ChangeFilter filter, Long after, int limit, int offset) throws SQLException {
+    List<Object> params = new ArrayList<>();
+    String where = where(runId, filter, params);
+    if (after != null) {
+      where += " AND p.id > ?";
+      params.add(after);
+    }
+    params.add(limit);
+    params.add(offset);
+    return rows("SELECT " + CHANGE_COLUMNS + where + " ORDER BY p.id LIMIT ? OFFSET ?", params);
+  }
+
+  /** Every change of a run that passes {@code filter}, in id order, streamed (CSV download). */
+  public void eachChange(long runId, ChangeFilter filter, RowConsumer consumer)
+      throws SQLException, java.io.IOException {
+    List<Object> params = new ArrayList<>();
+    String sql = "SELECT " + CHANGE_COLUMNS + where(runId, filter, params) + " ORDER BY p.id";
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false); // a cursor: rows arrive in batches instead of all at once
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setFetchSize(2000);
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          ResultSetMetaData md = rs.getMetaData();
+          List<String> columns = new ArrayList<>();
+          for (int i = 1; i <= md.getColumnCount(); i++) {
+            columns.add(md.getColumnLabel(i));
+          }
+          consumer.header(columns);
+          while (rs.next()) {
+            List<Object> row = new ArrayList<>(columns.size());
+            for (int i = 1; i <= columns.size(); i++) {
+              row.add(value(rs.getObject(i)));
+            }
+            consumer.row(row);
+          }
+        }
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  /** Receives streamed rows. */
+  public interface RowConsumer {
+    /** The column names, once, first. */
+    void header(List<String> columns) throws java.io.IOException;
+
+    /** One row's values, in column order. */
+    void row(List<Object> values) throws java.io.IOException;
+  }
+
+  private String where(long runId, ChangeFilter f, List<Object> params) throws SQLException {
+    StringBuilder where = new StringBuilder(" WHERE p.run_id = ?");
+    params.add(runId);
+    if (f.status() != null && !f.status().isBlank()) {
+      where.append(" AND p.status = ?");
+      params.add(f.status());
+    }
+    if (f.kind() != null && !f.kind().isBlank()) {
+      where.append(" AND p.kind = ?");
+      params.add(f.kind());
+    }
+    if (f.territory() != null && !f.territory().isBlank()) {
+      // by id, so the filter stays on plan_change's own columns
+      String id = territoryId(f.territory().trim());
+      where.append(" AND p.territory_id = ?");
+      params.add(id == null ? f.territory().trim() : id);
+    }
+    return where.toString();
+  }
+
+  /** The id of a territory given by id or developer name, or null when there is none. */
+  public String territoryId(String idOrName) throws SQLException {
+    List<Map<String, Object>> found =
+        rows(
+            "SELECT id FROM sf_territory2 WHERE id = ? OR developer_name = ? LIMIT 1",
+            List.of(idOrName, idOrName));
+    return found.isEmpty() ? null : (String) found.get(0).get("id");
   }
 
   /** Every recorded change of an account, its opportunities included, newest first. */
@@ -86,8 +167,10 @@ public class History {
    * not in the mirror.
    */
   public Optional<Map<String, Object>> explain(String accountId, int closest) throws SQLException {
-    RulesService.InForce inForce =
-        rules.current().isPresent() ? rules.current().get() : rules.reload().inForce();
+    RulesService.InForce inForce = rules.current().orElse(null);
+    if (inForce == null) {
+      inForce = rules.reload().inForce();
+    }
     if (inForce == null) {
       throw new IllegalStateException("No valid rules are in force yet");
     }
@@ -172,31 +255,39 @@ public class History {
     List<Map<String, Object>> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.size(); i++) {
-        Object p = params.get(i);
-        if (p instanceof NullString) {
-          ps.setNull(i + 1, java.sql.Types.VARCHAR);
-        } else {
-          ps.setObject(i + 1, p);
-        }
-      }
+      bind(ps, params);
       try (ResultSet rs = ps.executeQuery()) {
         ResultSetMetaData md = rs.getMetaData();
         while (rs.next()) {
           Map<String, Object> row = new LinkedHashMap<>();
           for (int i = 1; i <= md.getColumnCount(); i++) {
-            Object v = rs.getObject(i);
-            if (v instanceof java.sql.Timestamp ts) {
-              v = ts.toInstant().toString();
-            } else if (v instanceof OffsetDateTime odt) {
-              v = odt.toInstant().toString();
-            }
-            row.put(md.getColumnLabel(i), v);
+            row.put(md.getColumnLabel(i), value(rs.getObject(i)));
           }
           out.add(row);
         }
       }
     }
     return out;
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof NullString) {
+        ps.setNull(i + 1, java.sql.Types.VARCHAR);
+      } else {
+        ps.setObject(i + 1, p);
+      }
+    }
+  }
+
+  private static Object value(Object v) {
+    if (v instanceof java.sql.Timestamp ts) {
+      return ts.toInstant().toString();
+    }
+    if (v instanceof OffsetDateTime odt) {
+      return odt.toInstant().toString();
+    }
+    return v;
   }
 }

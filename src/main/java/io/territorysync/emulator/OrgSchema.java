@@ -32,6 +32,7 @@ public final class OrgSchema {
   public static OrgSchema standard() {
     OrgSchema schema = new OrgSchema();
     schema.defineStandardObjects();
+    SetupObjects.define(schema);
     try (InputStream in = OrgSchema.class.getResourceAsStream("/emulator/custom-schema.json")) {
       if (in != null) {
         schema.addCustom(new ObjectMapper().readTree(in));

@@ -1,14 +1,9 @@
 package io.territorysync.realign;
 
-import io.territorysync.rules.RulesConfig;
 import io.territorysync.rules.RulesService;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -23,7 +18,7 @@ import org.jboss.logging.Logger;
 /**
  * Realignment plans started from the admin API: one at a time, in the background, with their
  * progress; the proposals stay in memory until the service restarts (a plan is cheap to redo). A
- * proposal is published by writing it over the configured rules file and reloading the rules.
+ * proposal is published through the rules' own publication (versioned, logged, on every replica).
  */
 @ApplicationScoped
 public class RealignmentJobs {
@@ -84,7 +79,6 @@ public class RealignmentJobs {
 
   @Inject Realignment realignment;
   @Inject RulesService rules;
-  @Inject RulesConfig rulesConfig;
 
   private final AtomicLong ids = new AtomicLong();
   private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
@@ -139,45 +133,24 @@ public class RealignmentJobs {
   }
 
   /**
-   * Puts {@code job}'s proposal in force: writes it over the configured rules file (the previous
-   * file is kept beside it as {@code .previous}) and reloads the rules.
+   * Publishes {@code job}'s proposal as the rules in force (for every replica, logged with {@code
+   * by}), unless other rules were put in force since the plan started from its version: then
+   * nothing changes ({@link RulesService.Outcome#CONFLICT}).
    */
-  public RulesService.LoadResult publish(Job job) throws IOException, SQLException {
+  public RulesService.Change publish(Job job, String by) throws SQLException {
     Realignment.Proposal p =
         job.proposal().orElseThrow(() -> new IllegalStateException("the plan has no proposal"));
-    if (!p.valid()) {
-      throw new IllegalStateException(
-          "the proposal does not validate: " + p.report().get("problems"));
-    }
-    if (rulesConfig.source().equalsIgnoreCase("org")) {
-      throw new IllegalStateException(
-          "the rules come from the org (territory.rules.source=org): export them to a file first");
-    }
-    String location =
-        rulesConfig
-            .file()
-            .orElseThrow(() -> new IllegalStateException("territory.rules.file is not set"));
-    if (location.startsWith("classpath:")) {
-      throw new IllegalStateException(
-          "the rules file is a classpath resource ("
-              + location
-              + "); set territory.rules.file to a writable file to publish");
-    }
-    Path file = Path.of(location);
-    if (Files.exists(file)) {
-      Files.copy(
-          file,
-          file.resolveSibling(file.getFileName() + ".previous"),
-          StandardCopyOption.REPLACE_EXISTING);
-    }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, p.rules());
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    RulesService.LoadResult result = rules.reload();
-    if (result.ok()) {
+    Object version = p.report().get("rulesVersion");
+    RulesService.Change change =
+        rules.publish(
+            p.rules(),
+            by,
+            "realignment proposal " + job.id,
+            version instanceof Number n ? n.longValue() : null);
+    if (change.ok()) {
       job.publishedAt = Instant.now();
     }
-    return result;
+    return change;
   }
 
   @PreDestroy

@@ -75,6 +75,16 @@ public class RunRepository implements PanacheRepository<Run> {
     return count("accounts is null and status in ('succeeded', 'partial')") > 0;
   }
 
+  /** The latest whole run (not a webhook mini-run) that has started, or null. */
+  public Run lastWhole() {
+    return find("accounts is null and status <> 'queued' order by id desc").firstResult();
+  }
+
+  /** How many runs are queued. */
+  public long queuedCount() {
+    return count("status = 'queued'");
+  }
+
   /** The running run, or null. */
   public Run running() {
     return find("status = 'running' order by id desc").firstResult();
@@ -99,10 +109,17 @@ public class RunRepository implements PanacheRepository<Run> {
     return run;
   }
 
-  /** Most recent runs first, optionally of one trigger and/or status. */
-  public List<Run> recent(int limit, String trigger, String status) {
+  /**
+   * Most recent runs first, optionally of one trigger and/or status, and only those older than run
+   * {@code before} (the next page) when it is given.
+   */
+  public List<Run> recent(int limit, String trigger, String status, Long before) {
     StringBuilder q = new StringBuilder("1 = 1");
     Map<String, Object> params = new java.util.HashMap<>();
+    if (before != null) {
+      q.append(" and id < :before");
+      params.put("before", before);
+    }
     if (trigger != null && !trigger.isBlank()) {
       q.append(" and trigger = :trigger");
       params.put("trigger", trigger);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -53,6 +54,29 @@ public class SalesforceApi {
    * session has not yet (an OAuth call, not a counted API call).
    */
   public String orgId() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    if (session.getOrgId() == null) {
+      login(session);
+    }
+    return session.getOrgId();
+  }
+
+  /** Who the integration user is and where its org lives, as a login reports them. */
+  public record Login(String instanceUrl, String orgId, String userId) {}
+
+  /**
+   * Logs in again with the configured flow (an OAuth call, not a counted API call), so a broken
+   * flow or credential shows now rather than at the next expired session.
+   */
+  public Login freshLogin() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    login(session);
+    String id = session.getId();
+    String userId = id == null ? null : id.substring(id.lastIndexOf('/') + 1);
+    return new Login(session.getInstanceUrl(), session.getOrgId(), userId);
+  }
+
+  private org.apache.camel.component.salesforce.internal.SalesforceSession session() {
     org.apache.camel.component.salesforce.internal.SalesforceSession session =
         camel
             .getComponent(
@@ -61,15 +85,45 @@ public class SalesforceApi {
     if (session == null) {
       throw new IllegalStateException("the Salesforce component has not started");
     }
-    if (session.getOrgId() == null) {
-      try {
-        session.login(session.getAccessToken());
-      } catch (org.apache.camel.component.salesforce.api.SalesforceException e) {
-        throw new SalesforceCallException(
-            "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
-      }
+    return session;
+  }
+
+  private static void login(org.apache.camel.component.salesforce.internal.SalesforceSession s) {
+    try {
+      s.login(s.getAccessToken());
+    } catch (org.apache.camel.component.salesforce.api.SalesforceException e) {
+      throw new SalesforceCallException(
+          "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
+    } catch (RuntimeException e) {
+      throw new SalesforceCallException(
+          "Salesforce login failed: " + e.getMessage(), 0, "LOGIN_FAILED", e);
     }
-    return session.getOrgId();
+  }
+
+  /** The connection as Salesforce described it at login. */
+  public record Connection(String instanceUrl, String orgId, String userId, String apiVersion) {}
+
+  /**
+   * The connection in use: instance URL, org id, integration user id and API version; empty until
+   * the first login (it makes no call itself).
+   */
+  public Optional<Connection> connection() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session =
+        camel
+            .getComponent(
+                "salesforce", org.apache.camel.component.salesforce.SalesforceComponent.class)
+            .getSession();
+    if (session == null || session.getAccessToken() == null || session.getOrgId() == null) {
+      return Optional.empty();
+    }
+    String id = session.getId();
+    String user = id == null ? null : id.substring(id.lastIndexOf('/') + 1);
+    return Optional.of(
+        new Connection(
+            session.getInstanceUrl(),
+            session.getOrgId(),
+            user,
+            dataPath().replaceFirst(".*/v", "")));
   }
 
   /** A fresh budget for one run. */

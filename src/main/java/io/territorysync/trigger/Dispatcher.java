@@ -86,6 +86,16 @@ public class Dispatcher {
     }
   }
 
+  /**
+   * Queues a whole run and wakes the worker: what {@code POST /api/runs} and the console's "Run
+   * now" do. An identical run still waiting is joined instead of queued twice.
+   */
+  public RunRepository.Queued request(String trigger, boolean full, boolean dryRun, boolean force) {
+    RunRepository.Queued q = repository.enqueue(trigger, full, dryRun, force);
+    poke();
+    return q;
+  }
+
   /** Work has arrived: look now instead of at the next poll. */
   public void poke() {
     wake.release();

@@ -62,6 +62,20 @@ public class NightlySchedule {
         times.nextExecution(Instant.now().atZone(zone)).map(Object::toString).orElse("never"));
   }
 
+  /** When the schedule fires next, or empty when it is off. */
+  public Optional<Instant> next() {
+    if (!config.enabled()) {
+      return Optional.empty();
+    }
+    ZoneId zone = ZoneId.of(config.timeZone());
+    return times().nextExecution(Instant.now().atZone(zone)).map(z -> z.toInstant());
+  }
+
+  /** The schedule as configured: its cron and time zone, for display. */
+  public String describe() {
+    return config.enabled() ? config.cron() + " (" + config.timeZone() + ")" : "off";
+  }
+
   /**
    * Queues a run for the fire time {@code scheduled} unless another replica already claimed it;
    * returns the queued run's id.

@@ -148,6 +148,44 @@ public class WebhookStore {
     }
   }
 
+  /**
+   * Recent events, newest first, optionally of one status, older than event {@code before} (the
+   * next page) when it is given.
+   */
+  public List<Map<String, Object>> recent(String status, Long before, int limit)
+      throws SQLException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, source, account_id, received_at, attempts, run_id, error, status,"
+                    + " processed_at FROM webhook_event WHERE (? IS NULL OR status = ?)"
+                    + " AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?")) {
+      ps.setString(1, status);
+      ps.setString(2, status);
+      ps.setObject(3, before, java.sql.Types.BIGINT);
+      ps.setObject(4, before, java.sql.Types.BIGINT);
+      ps.setInt(5, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("id", rs.getLong(1));
+          m.put("source", rs.getString(2));
+          m.put("accountId", rs.getString(3));
+          m.put("receivedAt", rs.getTimestamp(4).toInstant());
+          m.put("attempts", rs.getInt(5));
+          m.put("runId", rs.getObject(6));
+          m.put("error", rs.getString(7));
+          m.put("status", rs.getString(8));
+          java.sql.Timestamp processed = rs.getTimestamp(9);
+          m.put("processedAt", processed == null ? null : processed.toInstant());
+          out.add(m);
+        }
+      }
+    }
+    return out;
+  }
+
   /** Dead events, newest first. */
   public List<Map<String, Object>> dead(int limit, int offset) throws SQLException {
     List<Map<String, Object>> out = new ArrayList<>();

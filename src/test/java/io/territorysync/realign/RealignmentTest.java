@@ -113,8 +113,12 @@ class RealignmentTest {
         .statusCode(200)
         .body("valid", equalTo(true));
 
-    Api.admin().post("/api/realignment/" + id + "/publish").then().statusCode(200);
-    assertEquals(proposal, Files.readString(RULES));
+    Api.admin()
+        .post("/api/realignment/" + id + "/publish")
+        .then()
+        .statusCode(200)
+        .body("published", equalTo(true));
+    Api.viewer().get("/api/rules").then().statusCode(200);
     Run second = runs.execute(new RunService.RunRequest("test", false, false, false));
     assertEquals("succeeded", second.status, second.error);
 

@@ -1,0 +1,177 @@
+package io.territorysync.mirror;
+
+import io.agroal.api.AgroalDataSource;
+import io.territorysync.salesforce.SalesforceId;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds mirrored accounts by id or by name, and reads one with its territories. Name search is by
+ * "contains" through a trigram index when PostgreSQL has pg_trgm, else by "starts with".
+ */
+@ApplicationScoped
+public class AccountLookup {
+
+  private static final String SUMMARY =
+      "a.id, a.name, a.billing_city AS city, a.billing_state AS state,"
+          + " a.billing_country AS country, a.industry, a.annual_revenue AS \"annualRevenue\"";
+
+  @Inject AgroalDataSource dataSource;
+
+  private volatile Boolean trigram;
+
+  /** An account as the search lists it. */
+  public record Found(
+      String id,
+      String name,
+      String city,
+      String state,
+      String country,
+      String industry,
+      Number annualRevenue) {}
+
+  /** One account with its fields and its territories in the mirror. */
+  public record Account(
+      Found summary,
+      String postalCode,
+      Double latitude,
+      Double longitude,
+      Integer employees,
+      String ownerName,
+      boolean excludedFromRealign,
+      List<Map<String, Object>> territories) {}
+
+  /** Accounts whose id is {@code query}, or whose name contains (or starts with) it. */
+  public List<Found> search(String query, int limit) throws SQLException {
+    String q = query == null ? "" : query.trim();
+    if (q.isEmpty()) {
+      return List.of();
+    }
+    Optional<String> id = SalesforceId.normalize(q);
+    if (id.isPresent() && id.get().startsWith("001")) {
+      return query("SELECT " + SUMMARY + " FROM sf_account a WHERE a.id = ?", List.of(id.get()));
+    }
+    String pattern =
+        q.toLowerCase(java.util.Locale.ROOT)
+            .replace("\\", "\\\\")
+            .replace("%", "\\%")
+            .replace("_", "\\_");
+    boolean contains = trigram() && q.length() >= 3;
+    // names that start with the query first, then those that contain it
+    return query(
+        "SELECT "
+            + SUMMARY
+            + " FROM sf_account a WHERE lower(a.name) LIKE ?"
+            + " ORDER BY lower(a.name) LIKE ? DESC, lower(a.name), a.id LIMIT ?",
+        List.of(contains ? "%" + pattern + "%" : pattern + "%", pattern + "%", limit));
+  }
+
+  /** One account with its fields and territories, or empty when it is not in the mirror. */
+  public Optional<Account> find(String accountId) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT "
+                    + SUMMARY
+                    + ", a.billing_postal_code, a.billing_latitude, a.billing_longitude,"
+                    + " a.number_of_employees, u.name, coalesce(a.is_excluded_from_realign, false)"
+                    + " FROM sf_account a LEFT JOIN sf_user u ON u.id = a.owner_id"
+                    + " WHERE a.id = ?")) {
+      ps.setString(1, accountId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        Found summary = found(rs);
+        return Optional.of(
+            new Account(
+                summary,
+                rs.getString(8),
+                (Double) rs.getObject(9),
+                (Double) rs.getObject(10),
+                (Integer) rs.getObject(11),
+                rs.getString(12),
+                rs.getBoolean(13),
+                territories(c, accountId)));
+      }
+    }
+  }
+
+  private static List<Map<String, Object>> territories(Connection c, String accountId)
+      throws SQLException {
+    List<Map<String, Object>> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT o.territory2_id, t.developer_name, t.name, o.association_cause,"
+                + " m.developer_name AS model, m.state"
+                + " FROM sf_object_territory2_association o"
+                + " LEFT JOIN sf_territory2 t ON t.id = o.territory2_id"
+                + " LEFT JOIN sf_territory2_model m ON m.id = t.territory2_model_id"
+                + " WHERE o.object_id = ? ORDER BY t.developer_name")) {
+      ps.setString(1, accountId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("territoryId", rs.getString(1));
+          m.put("territory", rs.getString(2));
+          m.put("name", rs.getString(3));
+          m.put("cause", rs.getString(4));
+          m.put("model", rs.getString(5));
+          m.put("modelState", rs.getString(6));
+          out.add(m);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<Found> query(String sql, List<Object> params) throws SQLException {
+    List<Found> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setObject(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(found(rs));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Found found(ResultSet rs) throws SQLException {
+    return new Found(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        (Number) rs.getObject(7));
+  }
+
+  private boolean trigram() throws SQLException {
+    if (trigram == null) {
+      try (Connection c = dataSource.getConnection();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'sf_account_name_trgm_idx')");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        trigram = rs.getBoolean(1);
+      }
+    }
+    return trigram;
+  }
+}
