@@ -57,7 +57,7 @@ public final class SolverPlanner implements Planner {
     long started = System.nanoTime();
     PlanState start = new PlanState(model);
     if (fromGreedy) {
-      start = GreedyPlanner.descend(model, start, limit, Progress.NONE);
+      start = GreedyPlanner.descend(model, start, limit.dividedBy(2), Progress.NONE);
     }
     List<TerritoryRef> refs = new ArrayList<>();
     for (RealignModel.Territory t : model.territories()) {

@@ -42,6 +42,36 @@ class CommandLineTest {
   }
 
   @Test
+  void realignPlanTakesItsOptions() {
+    CommandLine line =
+        CommandLine.parse(
+            "realign",
+            "plan",
+            "--scope",
+            "NA_US_West",
+            "--tolerance=0.15",
+            "--max-moved",
+            "0.02",
+            "--measure",
+            "potential",
+            "--contiguity",
+            "--out",
+            "p.yaml",
+            "--json");
+    assertEquals("NA_US_West", line.option("--scope").orElseThrow());
+    assertEquals(0.15, line.doubleOption("--tolerance"));
+    assertEquals(0.02, line.doubleOption("--max-moved"));
+    assertTrue(line.flag("--contiguity"));
+    assertEquals(null, CommandLine.parse("realign", "plan").doubleOption("--tolerance"));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse("realign"));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse("realign", "apply"));
+    assertThrows(
+        CommandLine.UsageException.class,
+        () ->
+            CommandLine.parse("realign", "plan", "--tolerance", "ten").doubleOption("--tolerance"));
+  }
+
+  @Test
   void rejectsUnknownCommandsAndOptionsByName() {
     var e = assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse("sync"));
     assertTrue(e.getMessage().contains("'sync'"));
