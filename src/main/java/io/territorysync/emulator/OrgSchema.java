@@ -76,6 +76,10 @@ public final class OrgSchema {
   }
 
   private void defineStandardObjects() {
+    define("Profile", "00e").add(FieldDef.of("Name", FieldType.STRING).required());
+    define("PermissionSet", "0PS")
+        .add(FieldDef.of("Name", FieldType.STRING).required().asUnique())
+        .add(FieldDef.of("Label", FieldType.STRING));
     define("User", "005")
         .add(FieldDef.of("Username", FieldType.STRING).required().asUnique())
         .add(FieldDef.of("FirstName", FieldType.STRING))
@@ -92,7 +96,11 @@ public final class OrgSchema {
         .add(FieldDef.of("City", FieldType.STRING))
         .add(FieldDef.of("EmployeeNumber", FieldType.STRING))
         .add(FieldDef.of("FederationIdentifier", FieldType.STRING))
-        .add(FieldDef.reference("ManagerId", "Manager", "User"));
+        .add(FieldDef.reference("ManagerId", "Manager", "User"))
+        .add(FieldDef.reference("ProfileId", "Profile", "Profile"));
+    define("PermissionSetAssignment", "0Pa")
+        .add(FieldDef.reference("AssigneeId", "Assignee", "User").required())
+        .add(FieldDef.reference("PermissionSetId", "PermissionSet", "PermissionSet").required());
 
     define("Account", "001")
         .add(FieldDef.of("Name", FieldType.STRING).required())

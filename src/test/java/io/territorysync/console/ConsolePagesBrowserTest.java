@@ -163,8 +163,7 @@ class ConsolePagesBrowserTest {
         .until(
             () ->
                 TestSql.count(
-                        dataSource,
-                        "SELECT count(*) FROM webhook_event WHERE status = 'pending'")
+                        dataSource, "SELECT count(*) FROM webhook_event WHERE status = 'pending'")
                     == 0);
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement()) {
