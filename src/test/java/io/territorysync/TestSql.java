@@ -26,7 +26,8 @@ public final class TestSql {
           "plan_change",
           "territory_rollup",
           "territory_balance",
-          "rollup_written");
+          "rollup_written",
+          "rules_publication");
 
   private TestSql() {}
 

@@ -167,8 +167,10 @@ public class History {
    * not in the mirror.
    */
   public Optional<Map<String, Object>> explain(String accountId, int closest) throws SQLException {
-    RulesService.InForce inForce =
-        rules.current().isPresent() ? rules.current().get() : rules.reload().inForce();
+    RulesService.InForce inForce = rules.current().orElse(null);
+    if (inForce == null) {
+      inForce = rules.reload().inForce();
+    }
     if (inForce == null) {
       throw new IllegalStateException("No valid rules are in force yet");
     }

@@ -47,6 +47,13 @@ public final class ApiUsage {
     return calls.incrementAndGet();
   }
 
+  /** Adds {@code n} calls to today's usage, as other integrations of the org would spend them. */
+  public void spend(long n) {
+    rollOver();
+    byKind.computeIfAbsent("other", k -> new AtomicLong()).addAndGet(Math.max(0, n));
+    calls.addAndGet(Math.max(0, n));
+  }
+
   void bulkBatches(long n) {
     rollOver();
     bulkBatches.addAndGet(n);

@@ -144,6 +144,11 @@ final class OAuthServer {
           userId = code.userId();
         }
         case "password" -> {
+          if (!org.access().usernamePasswordFlow()) {
+            // the org blocks the flow (the default since Summer '23); the exact answer is
+            // unverified
+            throw new OAuthError("unsupported_grant_type", "grant type not supported");
+          }
           checkClient(clientId, clientSecret, true);
           String username = form.get("username");
           String password = form.get("password");

@@ -84,6 +84,7 @@ public final class OrgData {
   private final Map<ObjectDef, Table> tables = new HashMap<>();
   private volatile String defaultUserId;
   private volatile boolean duplicateAssociationFails = true;
+  private final UserAccess access = new UserAccess();
 
   public OrgData(OrgSchema schema, Clock clock, String pod) {
     this.schema = schema;
@@ -97,6 +98,11 @@ public final class OrgData {
 
   public OrgSchema schema() {
     return schema;
+  }
+
+  /** What the integration user may see and do (everything until restricted). */
+  public UserAccess access() {
+    return access;
   }
 
   public String orgId() {

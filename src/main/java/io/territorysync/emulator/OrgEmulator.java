@@ -87,6 +87,7 @@ public final class OrgEmulator {
                 true));
     org.defaultUserId(userId);
     oauth.integrationUser(userId);
+    SetupObjects.seed(org, userId);
     consoleUsers();
   }
 
@@ -322,6 +323,9 @@ public final class OrgEmulator {
       case "":
         return json(200, resources(version));
       case "limits":
+        if (n == 2 && path.get(1).equals("recordCount")) {
+          return json(200, recordCount(call.query().get("sObjects")));
+        }
         return json(200, limits());
       case "query":
       case "queryAll":
@@ -338,10 +342,22 @@ public final class OrgEmulator {
           return collections(call, version, path, userId);
         }
         if (n == 1 && m.equals("POST")) {
+          if (!org.access().composite()) {
+            throw new ApiException(
+                403,
+                "FUNCTIONALITY_NOT_ENABLED",
+                "Composite API is not enabled for this organization");
+          }
           return composite(call, version, userId);
         }
         break;
       case "jobs":
+        if (!org.access().bulkApi()) {
+          throw new ApiException(
+              403,
+              "FUNCTIONALITY_NOT_ENABLED",
+              "Bulk API 2.0 is not enabled for this organization");
+        }
         return jobs(call, version, path, userId);
       default:
         break;
@@ -468,6 +484,7 @@ public final class OrgEmulator {
     ObjectDef def =
         org.schema()
             .object(path.get(1))
+            .filter(d -> org.access().canSee(d.name()))
             .orElseThrow(() -> ApiException.notFound("The requested resource does not exist"));
     if (path.size() == 2) {
       if (m.equals("POST")) {
@@ -482,10 +499,12 @@ public final class OrgEmulator {
         return r.success() ? json(201, result(r)) : recordError(r);
       }
       return json(
-          200, Map.of("objectDescribe", describeShort(def, version), "recentItems", List.of()));
+          200,
+          Map.of(
+              "objectDescribe", describeShort(def, version, access()), "recentItems", List.of()));
     }
     if (path.size() == 3 && path.get(2).equals("describe")) {
-      return json(200, describe(def, version));
+      return json(200, describe(def, version, access()));
     }
     if (path.size() == 3) {
       String id = path.get(2);
@@ -945,6 +964,19 @@ public final class OrgEmulator {
     return m;
   }
 
+  private Map<String, Object> recordCount(String objects) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (objects != null) {
+      for (String name : objects.split(",")) {
+        org.schema()
+            .object(name.trim())
+            .filter(d -> access().canSee(d.name()))
+            .ifPresent(d -> out.add(Map.of("name", d.name(), "count", org.count(d.name()))));
+      }
+    }
+    return Map.of("sObjects", out);
+  }
+
   private static Map<String, Long> limit(long max, long used) {
     Map<String, Long> m = new LinkedHashMap<>();
     m.put("Max", max);
@@ -955,7 +987,9 @@ public final class OrgEmulator {
   private Map<String, Object> describeGlobal(String version) {
     List<Map<String, Object>> objects = new ArrayList<>();
     for (ObjectDef def : org.schema().objects()) {
-      objects.add(describeShort(def, version));
+      if (access().canSee(def.name())) {
+        objects.add(describeShort(def, version, access()));
+      }
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("encoding", "UTF-8");
@@ -964,15 +998,20 @@ public final class OrgEmulator {
     return m;
   }
 
-  private static Map<String, Object> describeShort(ObjectDef def, String version) {
+  private UserAccess access() {
+    return org.access();
+  }
+
+  private static Map<String, Object> describeShort(
+      ObjectDef def, String version, UserAccess access) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("name", def.name());
     m.put("label", def.name());
     m.put("keyPrefix", def.keyPrefix());
     m.put("custom", def.name().endsWith("__c"));
-    m.put("createable", def.createable());
-    m.put("updateable", def.updateable());
-    m.put("deletable", def.deletable());
+    m.put("createable", def.createable() && access.mayCreate(def.name()));
+    m.put("updateable", def.updateable() && access.mayEdit(def.name()));
+    m.put("deletable", def.deletable() && access.mayDelete(def.name()));
     m.put("queryable", true);
     m.put(
         "urls",
@@ -984,10 +1023,14 @@ public final class OrgEmulator {
     return m;
   }
 
-  private static Map<String, Object> describe(ObjectDef def, String version) {
-    Map<String, Object> m = describeShort(def, version);
+  private static Map<String, Object> describe(ObjectDef def, String version, UserAccess access) {
+    Map<String, Object> m = describeShort(def, version, access);
     List<Map<String, Object>> fields = new ArrayList<>();
     for (FieldDef f : def.fields()) {
+      if (access.hidden(def.name(), f.name())) {
+        continue;
+      }
+      boolean writable = !access.readOnly(def.name(), f.name());
       Map<String, Object> fd = new LinkedHashMap<>();
       fd.put("name", f.name());
       fd.put("label", f.name());
@@ -995,8 +1038,8 @@ public final class OrgEmulator {
       fd.put("length", f.length());
       fd.put("custom", f.name().endsWith("__c"));
       fd.put("nillable", f.nillable() || f.type() == FieldType.BOOLEAN);
-      fd.put("createable", f.createable());
-      fd.put("updateable", f.updateable());
+      fd.put("createable", f.createable() && writable);
+      fd.put("updateable", f.updateable() && writable);
       fd.put("externalId", f.externalId());
       fd.put("unique", f.unique());
       fd.put("referenceTo", f.referenceTo());
@@ -1039,6 +1082,18 @@ public final class OrgEmulator {
       case "usage/reset":
         usage.reset();
         return json(200, usage.describe());
+      case "usage/spend":
+        usage.spend(readJson(call).path("calls").asLong(0));
+        return json(200, usage.describe());
+      case "access":
+        if (m.equals("PUT") || m.equals("POST") || m.equals("PATCH")) {
+          try {
+            access().apply(readJson(call));
+          } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("INVALID_FIELD", e.getMessage());
+          }
+        }
+        return json(200, access().describe());
       case "sessions/expire":
         oauth.expireAll();
         return HttpReply.empty(204);

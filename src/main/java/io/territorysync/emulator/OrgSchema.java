@@ -32,6 +32,7 @@ public final class OrgSchema {
   public static OrgSchema standard() {
     OrgSchema schema = new OrgSchema();
     schema.defineStandardObjects();
+    SetupObjects.define(schema);
     try (InputStream in = OrgSchema.class.getResourceAsStream("/emulator/custom-schema.json")) {
       if (in != null) {
         schema.addCustom(new ObjectMapper().readTree(in));
@@ -77,9 +78,6 @@ public final class OrgSchema {
 
   private void defineStandardObjects() {
     define("Profile", "00e").add(FieldDef.of("Name", FieldType.STRING).required());
-    define("PermissionSet", "0PS")
-        .add(FieldDef.of("Name", FieldType.STRING).required().asUnique())
-        .add(FieldDef.of("Label", FieldType.STRING));
     define("User", "005")
         .add(FieldDef.of("Username", FieldType.STRING).required().asUnique())
         .add(FieldDef.of("FirstName", FieldType.STRING))
@@ -98,9 +96,6 @@ public final class OrgSchema {
         .add(FieldDef.of("FederationIdentifier", FieldType.STRING))
         .add(FieldDef.reference("ManagerId", "Manager", "User"))
         .add(FieldDef.reference("ProfileId", "Profile", "Profile"));
-    define("PermissionSetAssignment", "0Pa")
-        .add(FieldDef.reference("AssigneeId", "Assignee", "User").required())
-        .add(FieldDef.reference("PermissionSetId", "PermissionSet", "PermissionSet").required());
 
     define("Account", "001")
         .add(FieldDef.of("Name", FieldType.STRING).required())

@@ -34,7 +34,7 @@ import org.jboss.logging.Logger;
  * that fail transiently (row locks, 5xx) are retried in later rounds like assignment writes.
  */
 @ApplicationScoped
-class RollupWriter {
+public class RollupWriter {
 
   private static final Logger LOG = Logger.getLogger(RollupWriter.class);
 
@@ -43,7 +43,7 @@ class RollupWriter {
   private static final int PER_CALL = 5 * PER_COLLECTION;
 
   /** Record field → territory_rollup column (percentages are written × 100). */
-  static final Map<String, String> FIELDS = new LinkedHashMap<>();
+  public static final Map<String, String> FIELDS = new LinkedHashMap<>();
 
   static {
     FIELDS.put("Territory_Id__c", "territory_id");

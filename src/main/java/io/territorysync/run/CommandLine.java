@@ -23,6 +23,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "                              one run against the configured org, then exit (0 = success)",
           "  emulator [--port P] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
           "                              a standalone Salesforce org emulator seeded with a demo org",
+          "  doctor [--json]             check the org, the integration user and the settings (0 ok, 1 failing, 2 warnings)",
           "  rules validate FILE         check a rules file; print every error with line and column",
           "  rules export [FILE]         write the org's own assignment rules (from the mirror) as a rules file",
           "  help                        this text");
@@ -33,6 +34,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "run", Set.of("--full", "--dry-run", "--force", "--json", "--sync-only"),
           "emulator", Set.of(),
           "rules", Set.of(),
+          "doctor", Set.of("--json"),
           "help", Set.of());
 
   private static final Map<String, Set<String>> VALUED =
@@ -50,6 +52,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
                   "--username",
                   "--password"),
           "rules", Set.of(),
+          "doctor", Set.of(),
           "help", Set.of());
 
   /** Parses {@code args}; throws {@link UsageException} naming the offending argument. */

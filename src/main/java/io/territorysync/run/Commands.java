@@ -27,6 +27,7 @@ public class Commands {
   @Inject RunService runs;
   @Inject RulesService rules;
   @Inject MirrorRules mirrorRules;
+  @Inject io.territorysync.preflight.PreflightService preflight;
 
   /**
    * Sets what must be known before Quarkus starts: one-shot commands open no HTTP port (so they can
@@ -47,6 +48,9 @@ public class Commands {
 
   /** Runs {@code line}; the result is the process exit code. */
   public int execute(CommandLine line) {
+    if (line.command().equals("doctor")) {
+      return doctor(line.flag("--json"));
+    }
     Optional<String> problem =
         line.command().equals("rules")
             ? migration.failure()
@@ -106,6 +110,25 @@ public class Commands {
       case "stopped_by_guard" -> 5;
       default -> 1;
     };
+  }
+
+  /** Prints every preflight check; the exit code is 0 all ok, 1 something failing, 2 warnings. */
+  private int doctor(boolean json) {
+    io.territorysync.preflight.PreflightReport report = preflight.run();
+    if (json) {
+      try {
+        System.out.println(
+            new ObjectMapper()
+                .findAndRegisterModules()
+                .writeValueAsString(io.territorysync.preflight.PreflightView.of(report)));
+      } catch (Exception e) {
+        System.err.println("ERROR cannot print the checks: " + e.getMessage());
+        return 1;
+      }
+    } else {
+      System.out.print(io.territorysync.preflight.PreflightView.text(report));
+    }
+    return report.exitCode();
   }
 
   private int validateRules(String file) {

@@ -54,6 +54,29 @@ public class SalesforceApi {
    * session has not yet (an OAuth call, not a counted API call).
    */
   public String orgId() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    if (session.getOrgId() == null) {
+      login(session);
+    }
+    return session.getOrgId();
+  }
+
+  /** Who the integration user is and where its org lives, as a login reports them. */
+  public record Login(String instanceUrl, String orgId, String userId) {}
+
+  /**
+   * Logs in again with the configured flow (an OAuth call, not a counted API call), so a broken
+   * flow or credential shows now rather than at the next expired session.
+   */
+  public Login freshLogin() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    login(session);
+    String id = session.getId();
+    String userId = id == null ? null : id.substring(id.lastIndexOf('/') + 1);
+    return new Login(session.getInstanceUrl(), session.getOrgId(), userId);
+  }
+
+  private org.apache.camel.component.salesforce.internal.SalesforceSession session() {
     org.apache.camel.component.salesforce.internal.SalesforceSession session =
         camel
             .getComponent(
@@ -62,15 +85,19 @@ public class SalesforceApi {
     if (session == null) {
       throw new IllegalStateException("the Salesforce component has not started");
     }
-    if (session.getOrgId() == null) {
-      try {
-        session.login(session.getAccessToken());
-      } catch (org.apache.camel.component.salesforce.api.SalesforceException e) {
-        throw new SalesforceCallException(
-            "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
-      }
+    return session;
+  }
+
+  private static void login(org.apache.camel.component.salesforce.internal.SalesforceSession s) {
+    try {
+      s.login(s.getAccessToken());
+    } catch (org.apache.camel.component.salesforce.api.SalesforceException e) {
+      throw new SalesforceCallException(
+          "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
+    } catch (RuntimeException e) {
+      throw new SalesforceCallException(
+          "Salesforce login failed: " + e.getMessage(), 0, "LOGIN_FAILED", e);
     }
-    return session.getOrgId();
   }
 
   /** The connection as Salesforce described it at login. */

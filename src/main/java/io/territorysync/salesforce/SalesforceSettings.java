@@ -60,7 +60,8 @@ public class SalesforceSettings {
     return Optional.empty();
   }
 
-  static Optional<String> validate(Config config) {
+  /** What is wrong with the connection settings in {@code config}, in one line, if anything. */
+  public static Optional<String> validate(Config config) {
     Optional<String> loginUrl = value(config, "login-url");
     if (loginUrl.isEmpty()) {
       return missing(

@@ -3,7 +3,9 @@ package io.territorysync.api;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
@@ -14,18 +16,26 @@ import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
 import io.territorysync.emulator.demo.DemoOrg;
 import io.territorysync.emulator.demo.DemoRules;
+import io.territorysync.rules.RulesService;
 import io.territorysync.run.Run;
 import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Rules through the admin API: validate, reload keeping the last good version, preview. */
+/**
+ * Rules through the admin API: validate, reload keeping the last good version, preview, publish,
+ * roll back and return to the configured file.
+ */
 @QuarkusTest
 class RulesApiTest {
 
@@ -33,6 +43,7 @@ class RulesApiTest {
 
   @Inject InProcessEmulator emulator;
   @Inject RunService runs;
+  @Inject RulesService rulesService;
   @Inject AgroalDataSource dataSource;
 
   String rules;
@@ -175,5 +186,161 @@ class RulesApiTest {
         desiredBefore,
         TestSql.strings(
             dataSource, "SELECT account_id || territory_id FROM desired_assignment ORDER BY 1"));
+  }
+
+  @Test
+  void publishedRulesWinOverTheFileUntilRolledBackOrReturnedToTheFile() throws Exception {
+    long fileVersion = Api.viewer().get("/api/rules").jsonPath().getLong("version");
+    String edited = rules + "# tightened by RevOps\n";
+
+    JsonPath published =
+        Api.admin()
+            .contentType("text/plain; charset=UTF-8")
+            .queryParam("note", "first edit")
+            .queryParam("basedOn", fileVersion)
+            .body(edited)
+            .post("/api/rules/publish")
+            .then()
+            .statusCode(200)
+            .body("changed", equalTo(true))
+            .extract()
+            .jsonPath();
+    long v1 = published.getLong("versionInForce");
+    assertNotEquals(fileVersion, v1);
+    Api.viewer()
+        .get("/api/rules")
+        .then()
+        .body("version", equalTo((int) v1))
+        .body("source", equalTo("published"))
+        .body("publication.by", equalTo("admin API key"))
+        .body("publication.note", equalTo("first edit"));
+    // a run reads the file again, but the published version stays in force
+    Files.writeString(RULES, rules + "# someone edits the file meanwhile\n");
+    Run run = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals(v1, ((Number) ((Map<?, ?>) run.summary.get("rules")).get("version")).longValue());
+    Api.admin()
+        .contentType("text/plain; charset=UTF-8")
+        .body(edited)
+        .post("/api/rules/publish")
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(false))
+        .body("outcome", equalTo("unchanged"));
+    // an author who started from the file version is told someone published since
+    Api.admin()
+        .contentType("text/plain; charset=UTF-8")
+        .queryParam("basedOn", fileVersion)
+        .body(rules + "# another edit\n")
+        .post("/api/rules/publish")
+        .then()
+        .statusCode(409)
+        .body("outcome", equalTo("conflict"));
+    long v2 =
+        Api.admin()
+            .contentType("text/plain; charset=UTF-8")
+            .queryParam("basedOn", v1)
+            .body(rules + "# second edit\n")
+            .post("/api/rules/publish")
+            .then()
+            .statusCode(200)
+            .extract()
+            .jsonPath()
+            .getLong("versionInForce");
+
+    Api.admin()
+        .post("/api/rules/versions/" + v1 + "/rollback")
+        .then()
+        .statusCode(200)
+        .body("versionInForce", equalTo((int) v1));
+    JsonPath history =
+        Api.viewer().get("/api/rules/versions").then().statusCode(200).extract().jsonPath();
+    assertEquals(v1, history.getLong("inForce"));
+    assertEquals(List.of("rollback", "publish", "publish"), history.getList("publications.action"));
+    assertEquals(List.of((int) v1, (int) v2, (int) v1), history.getList("publications.version"));
+    assertTrue(history.getBoolean("versions.find { it.version == " + v1 + " }.inForce"));
+    Api.viewer()
+        .get("/api/rules/versions/" + v2)
+        .then()
+        .statusCode(200)
+        .body("content", containsString("# second edit"))
+        .body("createdBy", equalTo("admin API key"));
+
+    Api.admin()
+        .post("/api/rules/follow-source")
+        .then()
+        .statusCode(200)
+        .body("changed", equalTo(true));
+    Api.viewer()
+        .get("/api/rules")
+        .then()
+        .body("source", equalTo(RULES.toString()))
+        .body("publication", nullValue());
+    assertTrue(
+        rulesService
+            .content(rulesService.current().orElseThrow().version())
+            .orElseThrow()
+            .contains("# someone edits the file meanwhile"));
+  }
+
+  @Test
+  void invalidRulesAreNeverPublishedAndViewersCannotPublish() throws Exception {
+    long before = Api.viewer().get("/api/rules").jsonPath().getLong("version");
+    long versions = TestSql.count(dataSource, "SELECT count(*) FROM rules_version");
+    String broken = rules.replaceFirst("operation: equals", "operation: resembles");
+    Api.admin()
+        .contentType("text/plain; charset=UTF-8")
+        .body(broken)
+        .post("/api/rules/publish")
+        .then()
+        .statusCode(422)
+        .body("outcome", equalTo("invalid"))
+        .body("problems[0].message", containsString("resembles"))
+        .body("versionInForce", equalTo((int) before));
+    Api.viewer()
+        .contentType("text/plain; charset=UTF-8")
+        .body(rules + "# viewer\n")
+        .post("/api/rules/publish")
+        .then()
+        .statusCode(403);
+    Api.viewer().post("/api/rules/versions/" + before + "/rollback").then().statusCode(403);
+    Api.admin().post("/api/rules/versions/999999/rollback").then().statusCode(404);
+    Api.admin()
+        .post("/api/rules/follow-source")
+        .then()
+        .statusCode(200)
+        .body("outcome", equalTo("unchanged"));
+    assertEquals(versions, TestSql.count(dataSource, "SELECT count(*) FROM rules_version"));
+    assertEquals(0, TestSql.count(dataSource, "SELECT count(*) FROM rules_publication"));
+    Api.viewer().get("/api/rules").then().body("version", equalTo((int) before));
+  }
+
+  @Test
+  void aVersionPublishedByAnotherReplicaIsPutInForceHere() throws Exception {
+    String other = rules + "# published on another replica\n";
+    long id;
+    // what another replica's publish leaves in the shared database
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement v =
+            c.prepareStatement(
+                "INSERT INTO rules_version (source, checksum, content, created_by)"
+                    + " VALUES ('published', 'x', ?, 'Jane Doe') RETURNING id")) {
+      v.setString(1, other);
+      ResultSet rs = v.executeQuery();
+      rs.next();
+      id = rs.getLong(1);
+      try (PreparedStatement p =
+          c.prepareStatement(
+              "INSERT INTO rules_publication (version_id, action, published_by)"
+                  + " VALUES (?, 'publish', 'Jane Doe')")) {
+        p.setLong(1, id);
+        p.executeUpdate();
+      }
+    }
+    Api.viewer()
+        .get("/api/rules")
+        .then()
+        .body("version", equalTo((int) id))
+        .body("publication.by", equalTo("Jane Doe"));
+    assertEquals(id, rulesService.current().orElseThrow().version());
   }
 }

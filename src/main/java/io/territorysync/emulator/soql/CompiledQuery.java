@@ -58,6 +58,7 @@ public final class CompiledQuery {
     this.root =
         org.schema()
             .object(query.object())
+            .filter(d -> org.access().canSee(d.name()))
             .orElseThrow(() -> ApiException.invalidType(query.object()));
     this.select = new Node(root);
     for (List<String> path : query.fields()) {
@@ -177,7 +178,9 @@ public final class CompiledQuery {
     for (int i = 0; i < path.size() - 1; i++) {
       String rel = path.get(i);
       int refIndex = def.relationshipIndex(rel);
-      if (refIndex < 0) {
+      if (refIndex < 0
+          || org.access().hidden(def.name(), def.field(refIndex).name())
+          || !org.access().canSee(def.field(refIndex).referenceTo().get(0))) {
         throw ApiException.invalidField(
             "Didn't understand relationship '"
                 + rel
@@ -206,7 +209,7 @@ public final class CompiledQuery {
     }
     String fieldName = path.get(path.size() - 1);
     int index = def.indexOf(fieldName);
-    if (index < 0) {
+    if (index < 0 || org.access().hidden(def.name(), fieldName)) {
       throw ApiException.invalidField(
           "No such column '"
               + fieldName
