@@ -3,10 +3,10 @@ package io.territorysync.console;
 import java.util.List;
 
 /**
- * The readiness checklist of the Overview page: what must hold for Territory Sync to work, each
- * item with what was found and, when it fails, how to fix it. The default comes from the service's
- * readiness checks ({@link HealthChecklist}); a bean implementing this interface replaces it (the
- * preflight checks of the {@code doctor} command).
+ * A part of the readiness checklist of the Overview page: what must hold for Territory Sync to
+ * work, each item with what was found and, when it fails, how to fix it. Every bean implementing
+ * this is shown, in {@link #order()}: the preflight checks of the {@code doctor} command ({@link
+ * PreflightChecklist}) and the service's readiness checks ({@link HealthChecklist}).
  */
 public interface Checklist {
 
@@ -27,4 +27,9 @@ public interface Checklist {
 
   /** The items, in the order to show them. */
   List<Item> items();
+
+  /** Where this part goes: lower first. */
+  default int order() {
+    return 100;
+  }
 }

@@ -1,6 +1,5 @@
 package io.territorysync.console;
 
-import io.quarkus.arc.DefaultBean;
 import io.smallrye.health.SmallRyeHealth;
 import io.smallrye.health.SmallRyeHealthReporter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +15,6 @@ import java.util.stream.Collectors;
  * The checklist from the readiness checks ({@code /q/health/ready}): each check is an item, with
  * its data as what was found and a fix per known check.
  */
-@DefaultBean
 @ApplicationScoped
 public class HealthChecklist implements Checklist {
 

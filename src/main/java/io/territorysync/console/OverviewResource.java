@@ -70,7 +70,7 @@ public class OverviewResource {
         Map<String, Long> webhooks);
   }
 
-  @Inject Checklist checklist;
+  @Inject jakarta.enterprise.inject.Instance<Checklist> checklists;
   @Inject RunRepository runs;
   @Inject NightlySchedule schedule;
   @Inject ApiUsage usage;
@@ -82,7 +82,12 @@ public class OverviewResource {
   @GET
   @Path("")
   public TemplateInstance overview() throws SQLException {
-    List<Checklist.Item> items = checklist.items(); // first: it logs in to Salesforce if it can
+    // first: the checks log in to Salesforce if they can
+    List<Checklist.Item> items =
+        checklists.stream()
+            .sorted(java.util.Comparator.comparingInt(Checklist::order))
+            .flatMap(c -> c.items().stream())
+            .toList();
     return Templates.overview(
         org(),
         items,

@@ -152,9 +152,9 @@ public class RunsPage {
     static native TemplateInstance list(
         List<RunRow> runs, String status, String trigger, Long older, boolean filtered);
 
-    static native TemplateInstance run(RunView run, ChangesView changes);
+    static native TemplateInstance run(RunView run, ChangesView changes, boolean refreshChanges);
 
-    static native TemplateInstance live(RunView run);
+    static native TemplateInstance live(RunView run, boolean refreshChanges);
 
     static native TemplateInstance changes(ChangesView changes);
   }
@@ -193,14 +193,18 @@ public class RunsPage {
       @QueryParam("after") Long after)
       throws SQLException {
     Run run = find(id);
-    return Templates.run(view(run), changes(id, kind, status, territory, after));
+    return Templates.run(view(run), changes(id, kind, status, territory, after), false);
   }
 
-  /** The part of the run page that changes while it runs; polled by htmx until it is final. */
+  /**
+   * The part of the run page that changes while it runs; polled by htmx until it is final, when it
+   * also has the changes list reloaded (with the filter in force).
+   */
   @GET
   @Path("{id}/live")
   public TemplateInstance live(@PathParam("id") long id) {
-    return Templates.live(view(find(id)));
+    RunView view = view(find(id));
+    return Templates.live(view, view.row().done());
   }
 
   @GET

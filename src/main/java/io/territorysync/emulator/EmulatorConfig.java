@@ -47,6 +47,12 @@ public interface EmulatorConfig {
   @WithDefault("100000")
   long dailyApiRequests();
 
+  /**
+   * "Sign in with Salesforce" approves this username at once instead of showing the emulated
+   * sign-in page (for example admin@demo.territorysync.example).
+   */
+  Optional<String> signInAutoApprove();
+
   /** Access token lifetime. */
   @WithDefault("2h")
   Duration tokenLifetime();

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 public final class EmulatorRoutes {
 
   /** Paths the emulator answers. */
-  public static final List<String> PATHS = List.of("/services/*", "/id/*", "/emulator/admin/*");
+  public static final List<String> PATHS =
+      List.of("/services/*", "/id/*", "/emulator/admin/*", "/.well-known/openid-configuration");
 
   private static final long MAX_BODY = 150L * 1024 * 1024;
 

@@ -54,6 +54,7 @@ public class InProcessEmulator {
             .withDailyApiRequests(config.dailyApiRequests())
             .withTokenLifetime(config.tokenLifetime());
     OrgEmulator fresh = new OrgEmulator(settings, Clock.systemUTC(), spec.seed());
+    fresh.autoApproveSignIn(config.signInAutoApprove().orElse(null));
     demo = spec.accounts() > 0 ? DemoOrg.generate(spec, fresh.org()) : null;
     OrgEmulator old = current;
     current = fresh;

@@ -47,15 +47,32 @@ final class OAuthServer {
   private final AtomicLong tokensIssued = new AtomicLong();
   private volatile EmulatorSettings settings;
   private volatile String integrationUserId;
+  private final OpenIdProvider openId;
 
   OAuthServer(OrgData org, Clock clock, EmulatorSettings settings) {
     this.org = org;
     this.clock = clock;
     this.settings = settings;
+    this.openId = new OpenIdProvider(org, clock, settings);
   }
 
   void settings(EmulatorSettings settings) {
     this.settings = settings;
+    openId.settings(settings);
+  }
+
+  /** The org's OpenID Connect provider ("Sign in with Salesforce"). */
+  OpenIdProvider openId() {
+    return openId;
+  }
+
+  /** Userinfo of the user behind the call's access token. */
+  HttpReply userinfo(HttpCall call) throws Exception {
+    Session s = session(call.header("authorization"), 0);
+    if (s == null) {
+      return HttpReply.text(403, "text/plain", "Bad_OAuth_Token");
+    }
+    return openId.userinfo(call, s.userId);
   }
 
   void integrationUser(String userId) {
@@ -116,7 +133,16 @@ final class OAuthServer {
     }
     try {
       String userId;
+      OpenIdProvider.Grant code = null;
       switch (grant) {
+        case "authorization_code" -> {
+          checkClient(clientId, clientSecret, true);
+          code = openId.redeem(form, clientId);
+          if (code == null) {
+            throw new OAuthError("invalid_grant", "invalid authorization code");
+          }
+          userId = code.userId();
+        }
         case "password" -> {
           if (!org.access().usernamePasswordFlow()) {
             // the org blocks the flow (the default since Summer '23); the exact answer is
@@ -162,6 +188,12 @@ final class OAuthServer {
       body.put("id", call.baseUrl() + "/id/" + org.orgId() + "/" + userId);
       body.put("token_type", "Bearer");
       body.put("issued_at", Long.toString(now.toEpochMilli()));
+      if (code != null) {
+        body.put("scope", code.scope());
+        if (code.scope().contains("openid")) {
+          body.put("id_token", openId.idToken(code, call.baseUrl(), token));
+        }
+      }
       return HttpReply.json(200, JSON.writeValueAsBytes(body));
     } catch (OAuthError e) {
       return error(e.error, e.description);

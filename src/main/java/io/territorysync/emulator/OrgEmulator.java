@@ -88,6 +88,64 @@ public final class OrgEmulator {
     org.defaultUserId(userId);
     oauth.integrationUser(userId);
     SetupObjects.seed(org, userId);
+    consoleUsers();
+  }
+
+  /** Demo users of the console's "Sign in with Salesforce", with the console's roles. */
+  public static final String CONSOLE_ADMIN = "admin@demo.territorysync.example";
+
+  /** Holds the viewer permission set. */
+  public static final String CONSOLE_VIEWER = "viewer@demo.territorysync.example";
+
+  /** Holds neither console permission set. */
+  public static final String SALES_REP = "rep@demo.territorysync.example";
+
+  private void consoleUsers() {
+    String admins = org.insertSystem("Profile", Map.of("Name", "System Administrator"));
+    String standard = org.insertSystem("Profile", Map.of("Name", "Standard User"));
+    String adminSet =
+        org.insertSystem(
+            "PermissionSet",
+            Map.of("Name", "Territory_Sync_Admin", "Label", "Territory Sync Admin"));
+    String viewerSet =
+        org.insertSystem(
+            "PermissionSet",
+            Map.of("Name", "Territory_Sync_Viewer", "Label", "Territory Sync Viewer"));
+    String[][] users = {
+      {CONSOLE_ADMIN, "Avery", "Admin", admins, adminSet},
+      {CONSOLE_VIEWER, "Vic", "Viewer", standard, viewerSet},
+      {SALES_REP, "Sam", "Rep", standard, null}
+    };
+    for (String[] u : users) {
+      String id =
+          org.insertSystem(
+              "User",
+              Map.of(
+                  "Username",
+                  u[0],
+                  "FirstName",
+                  u[1],
+                  "LastName",
+                  u[2],
+                  "Email",
+                  u[0],
+                  "Alias",
+                  u[1].toLowerCase(java.util.Locale.ROOT),
+                  "IsActive",
+                  true,
+                  "ProfileId",
+                  u[3]));
+      if (u[4] != null) {
+        org.insertSystem(
+            "PermissionSetAssignment", Map.of("AssigneeId", id, "PermissionSetId", u[4]));
+      }
+      oauth.openId().signInUser(u[0], id);
+    }
+  }
+
+  /** "Sign in with Salesforce" approves this user at once (null: shows the sign-in page). */
+  public void autoApproveSignIn(String username) {
+    oauth.openId().autoApprove(username);
   }
 
   public OrgData org() {
@@ -145,6 +203,18 @@ public final class OrgEmulator {
       }
       if (path.equals("/services/oauth2/revoke")) {
         return oauth.revoke(call);
+      }
+      if (path.equals("/.well-known/openid-configuration")) {
+        return oauth.openId().discovery(call);
+      }
+      if (path.equals("/services/oauth2/authorize")) {
+        return oauth.openId().authorize(call);
+      }
+      if (path.equals("/services/oauth2/userinfo")) {
+        return oauth.userinfo(call);
+      }
+      if (path.equals("/id/keys")) {
+        return oauth.openId().jwks();
       }
       if (path.startsWith("/id/")) {
         String[] parts = path.split("/");

@@ -77,6 +77,7 @@ public final class OrgSchema {
   }
 
   private void defineStandardObjects() {
+    define("Profile", "00e").add(FieldDef.of("Name", FieldType.STRING).required());
     define("User", "005")
         .add(FieldDef.of("Username", FieldType.STRING).required().asUnique())
         .add(FieldDef.of("FirstName", FieldType.STRING))
@@ -93,7 +94,8 @@ public final class OrgSchema {
         .add(FieldDef.of("City", FieldType.STRING))
         .add(FieldDef.of("EmployeeNumber", FieldType.STRING))
         .add(FieldDef.of("FederationIdentifier", FieldType.STRING))
-        .add(FieldDef.reference("ManagerId", "Manager", "User"));
+        .add(FieldDef.reference("ManagerId", "Manager", "User"))
+        .add(FieldDef.reference("ProfileId", "Profile", "Profile"));
 
     define("Account", "001")
         .add(FieldDef.of("Name", FieldType.STRING).required())

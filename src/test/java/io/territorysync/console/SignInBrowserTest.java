@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.territorysync.Api;
+import io.territorysync.emulator.OrgEmulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,11 +30,44 @@ class SignInBrowserTest {
   }
 
   @Test
+  void signInWithSalesforceGivesTheRoleOfTheUsersPermissionSetAndRefusesOthers() {
+    signInWithSalesforce(OrgEmulator.CONSOLE_ADMIN);
+    browser.find("header nav");
+    assertEquals("/console/", browser.path());
+    assertEquals("admin", browser.find(".role").getText().toLowerCase());
+    assertEquals("Avery Admin", browser.find(".who-name").getText());
+    assertTrue(browser.has("#run-now"), "an admin may start runs");
+
+    signInWithSalesforce(OrgEmulator.CONSOLE_VIEWER);
+    browser.find("header nav");
+    assertEquals("viewer", browser.find(".role").getText().toLowerCase());
+    assertFalse(browser.has("#run-now"), "a viewer may not");
+
+    signInWithSalesforce(OrgEmulator.SALES_REP);
+    assertTrue(browser.find("[role=alert]").getText().contains("permission sets"), browser.text());
+    browser.open("/console/");
+    assertTrue(
+        browser.path().startsWith("/console/sign-in"), "no session for a user without a role");
+  }
+
+  private static void signInWithSalesforce(String username) {
+    browser.driver().manage().deleteAllCookies();
+    browser.open("/console/sign-in");
+    browser.screenshot("sign-in");
+    browser
+        .driver()
+        .findElement(org.openqa.selenium.By.linkText("Sign in with Salesforce"))
+        .click();
+    // the emulated org's own sign-in page
+    browser.find("#username").sendKeys(username);
+    browser.find("#allow").click();
+  }
+
+  @Test
   void anUnknownKeyIsRefusedAndAViewerKeyOpensTheConsoleWhereTheyWereGoing() {
     browser.driver().manage().deleteAllCookies();
     browser.open("/console/runs");
     assertEquals("/console/sign-in?next=%2Fconsole%2Fruns", browser.path());
-    browser.screenshot("sign-in");
     browser.find("#key").sendKeys("not-a-key");
     browser.find("form[action='/console/sign-in'] button[type=submit]").click();
     assertTrue(browser.find("[role=alert]").getText().contains("not valid"), browser.text());

@@ -123,11 +123,22 @@ class EmulatorWireFormatTest {
     r =
         HTTP.send(
             HttpRequest.newBuilder(URI.create(fixture.url() + "/services/oauth2/token"))
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "grant_type=urn:ietf:params:oauth:grant-type:device_code"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertEquals("unsupported_grant_type", json(r).path("error").asText());
+    // the authorization code grant ("Sign in with Salesforce") wants the client too
+    r =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(fixture.url() + "/services/oauth2/token"))
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=authorization_code&code=x"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals("invalid_client_id", json(r).path("error").asText());
   }
 
   @Test
