@@ -18,18 +18,6 @@ public class PlaceholderResource {
   }
 
   @GET
-  @Path("territories")
-  public TemplateInstance territories() {
-    return Templates.placeholder("territories", "Territories");
-  }
-
-  @GET
-  @Path("map")
-  public TemplateInstance map() {
-    return Templates.placeholder("map", "Map");
-  }
-
-  @GET
   @Path("rules")
   public TemplateInstance rules() {
     return Templates.placeholder("rules", "Rules");
