@@ -72,6 +72,11 @@ public class TerritoriesPage {
       return off(potentialBalance) || off(workloadBalance);
     }
 
+    /** Whether the territory has a quota for the period (its attainment may be 0). */
+    public boolean hasQuota() {
+      return quota != null;
+    }
+
     /** "over" or "under" when the potential is outside the band, else null. */
     public String potentialFlag() {
       return off(potentialBalance) ? potentialBalance.toLowerCase(java.util.Locale.ROOT) : null;

@@ -178,10 +178,10 @@ class TerritoriesAndMapBrowserTest {
             .find("#territory-tree tr[data-id='" + leaf.get("territoryId") + "']")
             .getAttribute("class")
             .replaceAll(".*\\b(selected)\\b.*", "$1"));
-    browser.driver().executeScript("window.scrollTo(0, 0)");
+    // the screenshot: a US area among its sibling areas
+    browser.open("/console/territories?period=" + period + "&t=" + territoryId("NA_US_West"));
+    browser.find("#potential-chart[data-drawn='1']");
     browser.screenshot("territories");
-    browser.driver().executeScript("window.scrollTo(0, 700)");
-    browser.screenshot("tmp-territories-lower");
 
     // with one level open, a closed branch opens through htmx with its children from the API
     browser.open("/console/territories?period=" + period + "&open=1");
@@ -312,6 +312,11 @@ class TerritoriesAndMapBrowserTest {
             .find(".leaflet-popup-content a[href='/console/accounts/" + account + "']")
             .isDisplayed());
     assertNotNull(popup);
+
+    // the screenshot: the United States, counted per cell
+    new org.openqa.selenium.support.ui.Select(browser.find("#map-territory"))
+        .selectByValue(territoryId("NA_US"));
+    waitForLoad(Integer.parseInt(map.getAttribute("data-loads")));
     browser.screenshot("map");
   }
 
@@ -332,6 +337,13 @@ class TerritoriesAndMapBrowserTest {
   private static String colourOf(String territory) {
     return (territory == null || territory.isEmpty() ? Palette.NONE : Palette.colourOf(territory))
         .toUpperCase(Locale.ROOT);
+  }
+
+  private String territoryId(String developerName) throws Exception {
+    return TestSql.strings(
+            dataSource,
+            "SELECT id FROM sf_territory2 WHERE developer_name = '" + developerName + "'")
+        .get(0);
   }
 
   private Run run() {
