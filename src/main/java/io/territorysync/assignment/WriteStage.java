@@ -2,8 +2,7 @@ package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.events.Outbox;
-import io.territorysync.run.Pause;
-import io.territorysync.run.RunContext;
+import io.territorysync.salesforce.Pause;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -40,7 +39,7 @@ public class WriteStage {
   @Inject Outbox outbox;
 
   /** Writes {@code run}'s pending changes. */
-  public void write(RunContext run) throws SQLException {
+  public void write(AssignmentRun run) throws SQLException {
     if (run.dryRun()) {
       LOG.infof("Run %d is a dry run: the plan is stored, nothing is written", run.runId());
       count(run);
@@ -64,7 +63,7 @@ public class WriteStage {
   }
 
   /** Writes one phase; returns how many changes it had. */
-  private long writePhase(RunContext run, Phase phase) throws SQLException {
+  private long writePhase(AssignmentRun run, Phase phase) throws SQLException {
     long total = pending(run.runId(), phase);
     long planned = total;
     if (total == 0) {
@@ -354,7 +353,7 @@ public class WriteStage {
   }
 
   /** The run's counts from its changes' outcomes; a run with failed records is partial. */
-  private void count(RunContext run) throws SQLException {
+  private void count(AssignmentRun run) throws SQLException {
     Map<String, Long> byKey = new LinkedHashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
