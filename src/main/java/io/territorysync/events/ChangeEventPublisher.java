@@ -57,12 +57,12 @@ public class ChangeEventPublisher {
   }
 
   /**
-   * The next pending events, oldest first: none when no endpoint is configured or another process
-   * holds the publisher lock.
+   * The next pending events, oldest first: none when no endpoint is configured, this process does
+   * not publish, or another process holds the publisher lock.
    */
   public synchronized List<OutboxEvent> next() throws SQLException {
     held.clear();
-    if (!outbox.enabled() || !holdLock()) {
+    if (!config.publish() || !outbox.enabled() || !holdLock()) {
       return List.of();
     }
     cleanup();

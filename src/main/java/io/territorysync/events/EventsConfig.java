@@ -17,6 +17,13 @@ public interface EventsConfig {
    */
   Optional<List<String>> endpoints();
 
+  /**
+   * Whether this process publishes the outbox. One-shot commands ({@code run}) set it false: they
+   * record events, and the service publishes them.
+   */
+  @WithDefault("true")
+  boolean publish();
+
   /** The CloudEvents {@code source} attribute of every event. */
   @WithDefault("/territory-sync")
   String source();
