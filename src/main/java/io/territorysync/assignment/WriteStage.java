@@ -1,6 +1,7 @@
 package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.events.Outbox;
 import io.territorysync.run.Pause;
 import io.territorysync.run.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,7 @@ public class WriteStage {
   @Inject AgroalDataSource dataSource;
   @Inject AssignmentConfig config;
   @Inject ChangeWriter writer;
+  @Inject Outbox outbox;
 
   /** Writes {@code run}'s pending changes. */
   public void write(RunContext run) throws SQLException {
@@ -183,7 +185,10 @@ public class WriteStage {
     }
   }
 
-  /** Stores outcomes: the change's status, the ownership record and the mirror, atomically. */
+  /**
+   * Stores outcomes: the change's status, the ownership record, the mirror and, when events are on,
+   * one change event per done change (the transactional outbox), atomically.
+   */
   private void record(Phase phase, List<Outcome> outcomes) throws SQLException {
     StringBuilder csv = new StringBuilder(outcomes.size() * 48);
     for (Outcome o : outcomes) {
@@ -216,8 +221,17 @@ public class WriteStage {
                 + " association_id = coalesce(w.new_id, p.association_id),"
                 + " written_at = CASE WHEN w.status = 'retry' THEN NULL ELSE now() END"
                 + " FROM write_outcome w WHERE p.id = w.change_id");
+        boolean events = outbox.enabled();
+        if (events) {
+          for (String sql : ChangeEvents.beforeMirror(phase)) {
+            s.executeUpdate(sql);
+          }
+        }
         for (String sql : mirrorStatements(phase)) {
           s.executeUpdate(sql);
+        }
+        if (events) {
+          s.executeUpdate(ChangeEvents.record(phase));
         }
       } catch (java.io.IOException e) {
         c.rollback();
