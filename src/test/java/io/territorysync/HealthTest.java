@@ -58,12 +58,32 @@ class HealthTest {
     given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }
 
+  @jakarta.inject.Inject org.apache.camel.CamelContext camel;
+
   @Test
-  void camelRoutesFromTheRoutesFolderAreStarted() {
+  void everyRouteOfTheRoutesFolderIsLoadedAndStarted() throws Exception {
     given()
         .when()
         .get("/q/health/ready")
         .then()
         .body("checks.find { it.name == 'context' }.data.'context.status'", equalTo("Started"));
+    java.util.List<String> declared = new java.util.ArrayList<>();
+    java.util.regex.Pattern route =
+        java.util.regex.Pattern.compile("(?m)^- route:\\s*\\n\\s+id: (\\S+)");
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/routes"))) {
+      for (var f : files.sorted().toList()) {
+        var m = route.matcher(java.nio.file.Files.readString(f));
+        while (m.find()) {
+          declared.add(m.group(1));
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(declared.size() >= 15, declared.toString());
+    for (String id : declared) {
+      org.junit.jupiter.api.Assertions.assertEquals(
+          org.apache.camel.ServiceStatus.Started,
+          camel.getRouteController().getRouteStatus(id),
+          "route " + id);
+    }
   }
 }

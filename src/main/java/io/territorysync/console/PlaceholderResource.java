@@ -28,10 +28,4 @@ public class PlaceholderResource {
   public TemplateInstance map() {
     return Templates.placeholder("map", "Map");
   }
-
-  @GET
-  @Path("rules")
-  public TemplateInstance rules() {
-    return Templates.placeholder("rules", "Rules");
-  }
 }

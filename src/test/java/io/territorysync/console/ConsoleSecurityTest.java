@@ -35,6 +35,7 @@ class ConsoleSecurityTest {
           "/console/territories",
           "/console/map",
           "/console/rules",
+          "/console/realignment",
           "/console/accounts?q=acme",
           "/console/accounts/001000000000001AAA",
           "/console/webhooks",
