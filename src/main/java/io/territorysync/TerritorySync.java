@@ -3,9 +3,9 @@ package io.territorysync;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.territorysync.cli.CommandLine;
+import io.territorysync.cli.Commands;
 import io.territorysync.emulator.EmulatorServer;
-import io.territorysync.run.CommandLine;
-import io.territorysync.run.Commands;
 import jakarta.inject.Inject;
 
 /** Entry point of the packaged app: dispatches the command named on the command line. */

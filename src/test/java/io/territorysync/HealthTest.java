@@ -58,12 +58,36 @@ class HealthTest {
     given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
   }
 
+  @jakarta.inject.Inject org.apache.camel.CamelContext camel;
+
   @Test
-  void camelRoutesFromTheRoutesFolderAreStarted() {
+  void everyRouteOfTheRoutesFolderIsLoadedAndStarted() throws Exception {
     given()
         .when()
         .get("/q/health/ready")
         .then()
         .body("checks.find { it.name == 'context' }.data.'context.status'", equalTo("Started"));
+    java.util.List<String> declared = new java.util.ArrayList<>();
+    org.snakeyaml.engine.v2.api.Load yaml =
+        new org.snakeyaml.engine.v2.api.Load(
+            org.snakeyaml.engine.v2.api.LoadSettings.builder().build());
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/routes"))) {
+      for (var f : files.sorted().toList()) {
+        for (Object item :
+            (java.util.List<?>) yaml.loadFromString(java.nio.file.Files.readString(f))) {
+          Object route = ((java.util.Map<?, ?>) item).get("route");
+          if (route != null) {
+            declared.add((String) ((java.util.Map<?, ?>) route).get("id"));
+          }
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(declared.size() >= 15, declared.toString());
+    for (String id : declared) {
+      org.junit.jupiter.api.Assertions.assertEquals(
+          org.apache.camel.ServiceStatus.Started,
+          camel.getRouteController().getRouteStatus(id),
+          "route " + id);
+    }
   }
 }

@@ -152,6 +152,45 @@ final class PackagedApp {
     return out;
   }
 
+  /** Sends {@code json} to the emulator's admin API at {@code path} and answers the reply. */
+  static JsonNode emulatorAdmin(int port, String method, String path, String json)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/emulator/admin/" + path));
+    b =
+        json == null
+            ? b.GET()
+            : b.header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json));
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError(path + ": " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /** The emulator's write log position now. */
+  static long writeMark(int port) throws Exception {
+    return emulatorAdmin(port, "GET", "writes?limit=0", null).path("mark").asLong();
+  }
+
+  /** Every record write the emulator received after {@code mark} (its own log, complete). */
+  static List<JsonNode> writesAfter(int port, long mark) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    long after = mark;
+    while (true) {
+      JsonNode page = emulatorAdmin(port, "GET", "writes?after=" + after + "&limit=10000", null);
+      if (!page.path("complete").asBoolean()) {
+        throw new AssertionError("the emulator's write log dropped entries after " + after);
+      }
+      if (page.path("writes").isEmpty()) {
+        return out;
+      }
+      page.path("writes").forEach(out::add);
+      after = out.get(out.size() - 1).path("seq").asLong();
+    }
+  }
+
   /**
    * Writes the rules file that fits the emulator command's demo org of {@code accounts} and {@code
    * seed} into {@code dir}.

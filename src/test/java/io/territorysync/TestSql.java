@@ -27,7 +27,9 @@ public final class TestSql {
           "territory_rollup",
           "territory_balance",
           "rollup_written",
-          "rules_publication");
+          "rules_publication",
+          "change_event_dead_letter",
+          "change_event");
 
   private TestSql() {}
 

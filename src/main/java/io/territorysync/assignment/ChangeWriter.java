@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.IngestJob;
 import io.territorysync.salesforce.RequestLimitExceededException;
 import io.territorysync.salesforce.SalesforceApi;
 import io.territorysync.salesforce.SalesforceCallException;
@@ -19,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.camel.component.salesforce.api.dto.bulkv2.Job;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -165,7 +165,7 @@ class ChangeWriter {
       }
       csv.append('\n');
     }
-    Job job;
+    IngestJob job;
     try {
       job =
           api.ingest(
@@ -180,11 +180,11 @@ class ChangeWriter {
       return all(changes, e, "Bulk API job");
     }
     Map<Long, Outcome> outcomes = new HashMap<>();
-    long failed = job.getNumberRecordsFailed() == null ? -1 : job.getNumberRecordsFailed();
-    long processed = job.getNumberRecordsProcessed() == null ? -1 : job.getNumberRecordsProcessed();
+    long failed = job.recordsFailed() == null ? -1 : job.recordsFailed();
+    long processed = job.recordsProcessed() == null ? -1 : job.recordsProcessed();
     try {
       if (failed != 0) {
-        for (CSVRecord r : parse(api.ingestResults(budget, job.getId(), "failed"))) {
+        for (CSVRecord r : parse(api.ingestResults(budget, job.id(), "failed"))) {
           Change c = byKey.get(key(phase, r));
           if (c != null) {
             String error = r.get("sf__Error");
@@ -198,13 +198,13 @@ class ChangeWriter {
       }
       Set<String> unprocessed = new HashSet<>();
       if (processed >= 0 && processed < changes.size()) {
-        for (CSVRecord r : parse(api.ingestResults(budget, job.getId(), "unprocessed"))) {
+        for (CSVRecord r : parse(api.ingestResults(budget, job.id(), "unprocessed"))) {
           unprocessed.add(key(phase, r));
         }
       }
       Map<String, String> newIds = new HashMap<>();
       if (phase.insert()) {
-        for (CSVRecord r : parse(api.ingestResults(budget, job.getId(), "successful"))) {
+        for (CSVRecord r : parse(api.ingestResults(budget, job.id(), "successful"))) {
           newIds.put(key(phase, r), r.get("sf__Id"));
         }
       }
@@ -213,9 +213,9 @@ class ChangeWriter {
         Outcome o = outcomes.get(c.id());
         String key = c.key(phase);
         if (o == null && unprocessed.contains(key)) {
-          o = Outcome.retry(c, "not processed by Bulk API job " + job.getId());
+          o = Outcome.retry(c, "not processed by Bulk API job " + job.id());
         } else if (o == null && phase.insert() && !newIds.containsKey(key)) {
-          o = Outcome.retry(c, "not in the results of Bulk API job " + job.getId());
+          o = Outcome.retry(c, "not in the results of Bulk API job " + job.id());
         } else if (o == null) {
           o = Outcome.done(c, newIds.get(key));
         }
@@ -224,7 +224,7 @@ class ChangeWriter {
       return out;
     } catch (IOException e) {
       throw new SalesforceCallException(
-          "cannot read the results of Bulk API job " + job.getId() + ": " + e.getMessage(),
+          "cannot read the results of Bulk API job " + job.id() + ": " + e.getMessage(),
           0,
           "BAD_RESPONSE",
           e);

@@ -1,22 +1,22 @@
 package io.territorysync.assignment;
 
-import org.apache.camel.component.salesforce.api.dto.bulkv2.OperationEnum;
+import io.territorysync.salesforce.BulkOperation;
 
 /** The write-back's phases, in the order they run: every insert before any delete. */
 enum Phase {
-  ACCOUNT_ADD(1, "ObjectTerritory2Association", OperationEnum.INSERT, "account"),
-  USER_ADD(2, "UserTerritory2Association", OperationEnum.INSERT, "user"),
-  USER_ROLE(3, "UserTerritory2Association", OperationEnum.UPDATE, "user"),
-  ACCOUNT_REMOVE(4, "ObjectTerritory2Association", OperationEnum.DELETE, "account"),
-  USER_REMOVE(5, "UserTerritory2Association", OperationEnum.DELETE, "user"),
-  OPPORTUNITY(6, "Opportunity", OperationEnum.UPDATE, "opportunity");
+  ACCOUNT_ADD(1, "ObjectTerritory2Association", BulkOperation.INSERT, "account"),
+  USER_ADD(2, "UserTerritory2Association", BulkOperation.INSERT, "user"),
+  USER_ROLE(3, "UserTerritory2Association", BulkOperation.UPDATE, "user"),
+  ACCOUNT_REMOVE(4, "ObjectTerritory2Association", BulkOperation.DELETE, "account"),
+  USER_REMOVE(5, "UserTerritory2Association", BulkOperation.DELETE, "user"),
+  OPPORTUNITY(6, "Opportunity", BulkOperation.UPDATE, "opportunity");
 
   final int number;
   final String object;
-  final OperationEnum operation;
+  final BulkOperation operation;
   final String kind;
 
-  Phase(int number, String object, OperationEnum operation, String kind) {
+  Phase(int number, String object, BulkOperation operation, String kind) {
     this.number = number;
     this.object = object;
     this.operation = operation;
@@ -24,11 +24,11 @@ enum Phase {
   }
 
   boolean insert() {
-    return operation == OperationEnum.INSERT;
+    return operation == BulkOperation.INSERT;
   }
 
   boolean delete() {
-    return operation == OperationEnum.DELETE;
+    return operation == BulkOperation.DELETE;
   }
 
   /** What one record of this phase is, for logs. */

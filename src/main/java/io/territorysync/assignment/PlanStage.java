@@ -1,7 +1,6 @@
 package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
-import io.territorysync.run.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -33,7 +32,7 @@ public class PlanStage {
   @Inject AssignmentConfig config;
 
   /** Plans {@code run}'s changes; throws {@link GuardStoppedException} when the guard holds it. */
-  public void plan(RunContext run) throws SQLException {
+  public void plan(AssignmentRun run) throws SQLException {
     String model = run.modelId();
     if (model == null) {
       throw new IllegalStateException(
@@ -305,7 +304,7 @@ public class PlanStage {
   }
 
   /** Why the plan must not be written without --force, or null when it may. */
-  private String guard(Db db, RunContext run, String model, boolean removeAll, long removes)
+  private String guard(Db db, AssignmentRun run, String model, boolean removeAll, long removes)
       throws SQLException {
     long total = db.count("SELECT count(*) FROM plan_change WHERE run_id = ?", run.runId());
     long managed =

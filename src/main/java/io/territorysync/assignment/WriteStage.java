@@ -1,8 +1,8 @@
 package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
-import io.territorysync.run.Pause;
-import io.territorysync.run.RunContext;
+import io.territorysync.events.Outbox;
+import io.territorysync.salesforce.Pause;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -36,9 +36,10 @@ public class WriteStage {
   @Inject AgroalDataSource dataSource;
   @Inject AssignmentConfig config;
   @Inject ChangeWriter writer;
+  @Inject Outbox outbox;
 
   /** Writes {@code run}'s pending changes. */
-  public void write(RunContext run) throws SQLException {
+  public void write(AssignmentRun run) throws SQLException {
     if (run.dryRun()) {
       LOG.infof("Run %d is a dry run: the plan is stored, nothing is written", run.runId());
       count(run);
@@ -62,7 +63,7 @@ public class WriteStage {
   }
 
   /** Writes one phase; returns how many changes it had. */
-  private long writePhase(RunContext run, Phase phase) throws SQLException {
+  private long writePhase(AssignmentRun run, Phase phase) throws SQLException {
     long total = pending(run.runId(), phase);
     long planned = total;
     if (total == 0) {
@@ -183,7 +184,10 @@ public class WriteStage {
     }
   }
 
-  /** Stores outcomes: the change's status, the ownership record and the mirror, atomically. */
+  /**
+   * Stores outcomes: the change's status, the ownership record, the mirror and, when events are on,
+   * one change event per done change (the transactional outbox), atomically.
+   */
   private void record(Phase phase, List<Outcome> outcomes) throws SQLException {
     StringBuilder csv = new StringBuilder(outcomes.size() * 48);
     for (Outcome o : outcomes) {
@@ -216,8 +220,17 @@ public class WriteStage {
                 + " association_id = coalesce(w.new_id, p.association_id),"
                 + " written_at = CASE WHEN w.status = 'retry' THEN NULL ELSE now() END"
                 + " FROM write_outcome w WHERE p.id = w.change_id");
+        boolean events = outbox.enabled();
+        if (events) {
+          for (String sql : ChangeEvents.beforeMirror(phase)) {
+            s.executeUpdate(sql);
+          }
+        }
         for (String sql : mirrorStatements(phase)) {
           s.executeUpdate(sql);
+        }
+        if (events) {
+          s.executeUpdate(ChangeEvents.record(phase));
         }
       } catch (java.io.IOException e) {
         c.rollback();
@@ -340,7 +353,7 @@ public class WriteStage {
   }
 
   /** The run's counts from its changes' outcomes; a run with failed records is partial. */
-  private void count(RunContext run) throws SQLException {
+  private void count(AssignmentRun run) throws SQLException {
     Map<String, Long> byKey = new LinkedHashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =

@@ -111,6 +111,10 @@ final class BulkJobs {
     this.pod = pod;
   }
 
+  boolean headerOnEveryPage() {
+    return headerOnEveryPage;
+  }
+
   void headerOnEveryPage(boolean every) {
     this.headerOnEveryPage = every;
   }

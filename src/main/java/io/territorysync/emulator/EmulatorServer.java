@@ -1,7 +1,7 @@
 package io.territorysync.emulator;
 
+import io.territorysync.cli.CommandLine;
 import io.territorysync.emulator.demo.DemoOrg;
-import io.territorysync.run.CommandLine;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;

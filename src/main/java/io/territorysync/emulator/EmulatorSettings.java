@@ -156,4 +156,38 @@ public record EmulatorSettings(
         bulkResultsHeaderOnEveryPage,
         duplicateAssociationFails);
   }
+
+  public EmulatorSettings withBulkHeaderOnEveryPage(boolean every) {
+    return new EmulatorSettings(
+        clientId,
+        clientSecret,
+        username,
+        password,
+        refreshToken,
+        jwtCertificatePem,
+        tokenLifetime,
+        dailyApiRequests,
+        dailyBulkBatches,
+        dailyBulkQueryJobs,
+        queryCursorTimeout,
+        every,
+        duplicateAssociationFails);
+  }
+
+  public EmulatorSettings withDuplicateAssociationFails(boolean fails) {
+    return new EmulatorSettings(
+        clientId,
+        clientSecret,
+        username,
+        password,
+        refreshToken,
+        jwtCertificatePem,
+        tokenLifetime,
+        dailyApiRequests,
+        dailyBulkBatches,
+        dailyBulkQueryJobs,
+        queryCursorTimeout,
+        bulkResultsHeaderOnEveryPage,
+        fails);
+  }
 }

@@ -17,6 +17,10 @@ public final class Faults {
   private volatile long sessionExpiresAfterCalls;
   private volatile long requestLimitAfterCalls;
   private final Random random;
+  private final java.util.concurrent.atomic.AtomicLong unavailableServed =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lockErrorsServed =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public Faults(long seed) {
     this.random = new Random(seed);
@@ -83,12 +87,30 @@ public final class Faults {
 
   boolean serverUnavailableNow() {
     double rate = serverUnavailableRate;
-    return rate > 0 && roll() < rate;
+    boolean now = rate > 0 && roll() < rate;
+    if (now) {
+      unavailableServed.incrementAndGet();
+    }
+    return now;
   }
 
   boolean lockFailsNow() {
     double rate = lockRowRate;
-    return rate > 0 && roll() < rate;
+    boolean now = rate > 0 && roll() < rate;
+    if (now) {
+      lockErrorsServed.incrementAndGet();
+    }
+    return now;
+  }
+
+  /** 503 SERVER_UNAVAILABLE answers injected so far (what a test checks was really served). */
+  public long serverUnavailableServed() {
+    return unavailableServed.get();
+  }
+
+  /** UNABLE_TO_LOCK_ROW record errors injected so far. */
+  public long lockErrorsServed() {
+    return lockErrorsServed.get();
   }
 
   private double roll() {
@@ -105,6 +127,8 @@ public final class Faults {
     m.put("lockRowRate", lockRowRate);
     m.put("sessionExpiresAfterCalls", sessionExpiresAfterCalls);
     m.put("requestLimitAfterCalls", requestLimitAfterCalls);
+    m.put("serverUnavailableServed", serverUnavailableServed());
+    m.put("lockErrorsServed", lockErrorsServed());
     return m;
   }
 

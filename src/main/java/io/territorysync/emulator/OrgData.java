@@ -84,6 +84,8 @@ public final class OrgData {
   private final Map<ObjectDef, Table> tables = new HashMap<>();
   private volatile String defaultUserId;
   private volatile boolean duplicateAssociationFails = true;
+  private volatile boolean duplicateAssociationInserted;
+  private final WriteLog writeLog = new WriteLog();
   private final UserAccess access = new UserAccess();
 
   public OrgData(OrgSchema schema, Clock clock, String pod) {
@@ -128,6 +130,46 @@ public final class OrgData {
    */
   public void duplicateAssociationFails(boolean fails) {
     this.duplicateAssociationFails = fails;
+  }
+
+  /**
+   * Whether a second association of the same account and territory is inserted as a second row
+   * (overrides {@link #duplicateAssociationFails}): an org that does not refuse duplicates, where
+   * only the client can keep an association from being written twice.
+   */
+  public void duplicateAssociationInserted(boolean inserted) {
+    this.duplicateAssociationInserted = inserted;
+  }
+
+  public boolean duplicateAssociationInserted() {
+    return duplicateAssociationInserted;
+  }
+
+  public boolean duplicateAssociationFails() {
+    return duplicateAssociationFails;
+  }
+
+  /** Every record write clients asked for, with its outcome. */
+  public WriteLog writeLog() {
+    return writeLog;
+  }
+
+  private List<SaveResult> logged(
+      String operation, List<String> types, List<Map<String, Object>> fields, List<SaveResult> rs) {
+    for (int i = 0; i < rs.size(); i++) {
+      SaveResult r = rs.get(i);
+      String type = types.get(i);
+      if (type == null && r.id() != null) {
+        type = objectOf(r.id()).map(ObjectDef::name).orElse(null);
+      }
+      writeLog.add(
+          operation,
+          type,
+          r.id(),
+          fields.get(i),
+          r.success() || r.errors().isEmpty() ? null : r.errors().get(0).statusCode());
+    }
+    return rs;
   }
 
   // ---------------------------------------------------------------------------------- reads
@@ -226,6 +268,15 @@ public final class OrgData {
   /** Creates records in order; with {@code allOrNone} one failure rolls back all. */
   public List<SaveResult> create(
       List<RecordInput> records, boolean allOrNone, String userId, LockFaults faults) {
+    return logged(
+        "create",
+        records.stream().map(RecordInput::type).toList(),
+        records.stream().map(RecordInput::fields).toList(),
+        createUnlogged(records, allOrNone, userId, faults));
+  }
+
+  private List<SaveResult> createUnlogged(
+      List<RecordInput> records, boolean allOrNone, String userId, LockFaults faults) {
     return write(
         records.size(),
         allOrNone,
@@ -240,6 +291,15 @@ public final class OrgData {
 
   /** Updates records (each carrying its Id) in order. */
   public List<SaveResult> update(
+      List<RecordInput> records, boolean allOrNone, String userId, LockFaults faults) {
+    return logged(
+        "update",
+        records.stream().map(RecordInput::type).toList(),
+        records.stream().map(RecordInput::fields).toList(),
+        updateUnlogged(records, allOrNone, userId, faults));
+  }
+
+  private List<SaveResult> updateUnlogged(
       List<RecordInput> records, boolean allOrNone, String userId, LockFaults faults) {
     List<String> ids = new ArrayList<>();
     for (RecordInput r : records) {
@@ -263,6 +323,21 @@ public final class OrgData {
    * Creates or updates records of {@code type} matched by the external id field {@code extField}.
    */
   public List<SaveResult> upsert(
+      String type,
+      String extField,
+      List<Map<String, Object>> records,
+      boolean allOrNone,
+      String userId,
+      LockFaults faults) {
+    List<SaveResult> rs = upsertUnlogged(type, extField, records, allOrNone, userId, faults);
+    List<String> types = new ArrayList<>();
+    for (SaveResult r : rs) {
+      types.add(type);
+    }
+    return logged("upsert", types, records, rs);
+  }
+
+  private List<SaveResult> upsertUnlogged(
       String type,
       String extField,
       List<Map<String, Object>> records,
@@ -313,6 +388,17 @@ public final class OrgData {
 
   /** Deletes records by id in order. */
   public List<SaveResult> delete(List<String> rawIds, boolean allOrNone, LockFaults faults) {
+    List<String> types = new ArrayList<>();
+    List<Map<String, Object>> fields = new ArrayList<>();
+    for (String raw : rawIds) {
+      types.add(raw == null ? null : objectOf(raw).map(ObjectDef::name).orElse(null));
+      fields.add(Map.of("Id", raw == null ? "" : raw));
+    }
+    return logged("delete", types, fields, deleteUnlogged(rawIds, allOrNone, faults));
+  }
+
+  private List<SaveResult> deleteUnlogged(
+      List<String> rawIds, boolean allOrNone, LockFaults faults) {
     return write(
         rawIds.size(),
         allOrNone,
@@ -609,8 +695,16 @@ public final class OrgData {
           missing.toArray(String[]::new));
     }
     Optional<Object[]> duplicate = findDuplicate(t, row, -1);
+    boolean association = def.name().equals("ObjectTerritory2Association");
+    if (duplicate.isPresent() && association && !system && duplicateAssociationInserted) {
+      // a second row, left out of the unique index (which keeps pointing at the first)
+      int index = t.rows.size();
+      t.rows.add(row);
+      undo.add(() -> t.rows.remove(index));
+      return id;
+    }
     if (duplicate.isPresent()) {
-      if (def.name().equals("ObjectTerritory2Association") && !duplicateAssociationFails) {
+      if (association && !duplicateAssociationFails) {
         return (String) duplicate.get()[ObjectDef.ID];
       }
       throw duplicateError(t, row, duplicate.get());

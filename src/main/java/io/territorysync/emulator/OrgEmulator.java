@@ -172,6 +172,18 @@ public final class OrgEmulator {
     bulk.headerOnEveryPage(settings.bulkResultsHeaderOnEveryPage());
   }
 
+  /** The org's unverified behaviours as the admin API shows them. */
+  private Map<String, Object> quirks() {
+    Map<String, Object> q = new LinkedHashMap<>();
+    q.put(
+        "duplicateAssociations",
+        org.duplicateAssociationInserted()
+            ? "insert"
+            : org.duplicateAssociationFails() ? "fail" : "existing");
+    q.put("bulkResultsHeaderOnEveryPage", bulk.headerOnEveryPage());
+    return q;
+  }
+
   /** Access tokens issued so far (each login). */
   public long logins() {
     return oauth.tokensIssued();
@@ -1079,6 +1091,30 @@ public final class OrgEmulator {
         return json(200, faults.describe());
       case "usage":
         return json(200, usage.describe());
+      case "writes":
+        return json(
+            200,
+            org.writeLog()
+                .describe(
+                    Long.parseLong(call.query().getOrDefault("after", "0")),
+                    Integer.parseInt(call.query().getOrDefault("limit", "10000"))));
+      case "quirks":
+        if (m.equals("PUT") || m.equals("POST") || m.equals("PATCH")) {
+          JsonNode body = readJson(call);
+          if (body.has("duplicateAssociations")) {
+            String mode = body.path("duplicateAssociations").asText();
+            if (!List.of("fail", "existing", "insert").contains(mode)) {
+              throw ApiException.badRequest(
+                  "INVALID_FIELD", "duplicateAssociations is fail, existing or insert: " + mode);
+            }
+            org.duplicateAssociationFails(mode.equals("fail"));
+            org.duplicateAssociationInserted(mode.equals("insert"));
+          }
+          if (body.has("bulkResultsHeaderOnEveryPage")) {
+            bulk.headerOnEveryPage(body.path("bulkResultsHeaderOnEveryPage").asBoolean());
+          }
+        }
+        return json(200, quirks());
       case "usage/reset":
         usage.reset();
         return json(200, usage.describe());

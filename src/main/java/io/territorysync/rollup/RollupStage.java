@@ -3,7 +3,6 @@ package io.territorysync.rollup;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.mirror.MirrorColumn;
 import io.territorysync.mirror.MirrorObject;
-import io.territorysync.run.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -48,7 +47,7 @@ public class RollupStage {
   @Inject RollupWriter writer;
 
   /** Computes the rollups of {@code run} and writes the changed ones to the org. */
-  public void rollup(RunContext run) throws SQLException {
+  public void rollup(RollupRun run) throws SQLException {
     if (!config.enabled()) {
       return;
     }

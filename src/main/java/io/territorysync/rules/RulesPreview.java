@@ -21,7 +21,8 @@ import org.postgresql.copy.CopyIn;
  * What a candidate rules file would change, without writing anything anywhere: every mirrored
  * account evaluated with the candidate, compared with what the rules in force want ({@code
  * desired_assignment} of the last run), and the territories' balance (accounts and potential per
- * territory) before and after. No API calls: it reads the mirror as of the last sync.
+ * territory before and after, accounts joining and leaving each one). No API calls: it reads the
+ * mirror as of the last sync.
  */
 @ApplicationScoped
 public class RulesPreview {
@@ -156,10 +157,16 @@ public class RulesPreview {
     String per =
         "SELECT territory_id, count(*) AS accounts, coalesce(sum(a.annual_revenue), 0) AS potential"
             + " FROM %s x LEFT JOIN sf_account a ON a.id = x.account_id GROUP BY territory_id";
+    // accounts that join (in) or leave (out) a territory: pairs only one side has
+    String moved =
+        "SELECT territory_id, count(*) AS n FROM %s x WHERE NOT EXISTS (SELECT 1 FROM %s y"
+            + " WHERE y.account_id = x.account_id AND y.territory_id = x.territory_id)"
+            + " GROUP BY territory_id";
     try (ResultSet rs =
         s.executeQuery(
             "SELECT t.developer_name, coalesce(b.accounts, 0), coalesce(b.potential, 0),"
-                + " coalesce(p.accounts, 0), coalesce(p.potential, 0)"
+                + " coalesce(p.accounts, 0), coalesce(p.potential, 0),"
+                + " coalesce(i.n, 0), coalesce(o.n, 0), t.id"
                 + " FROM sf_territory2 t"
                 + " LEFT JOIN ("
                 + String.format(per, "desired_assignment")
@@ -167,6 +174,12 @@ public class RulesPreview {
                 + " LEFT JOIN ("
                 + String.format(per, "preview_assignment")
                 + ") p ON p.territory_id = t.id"
+                + " LEFT JOIN ("
+                + String.format(moved, "preview_assignment", "desired_assignment")
+                + ") i ON i.territory_id = t.id"
+                + " LEFT JOIN ("
+                + String.format(moved, "desired_assignment", "preview_assignment")
+                + ") o ON o.territory_id = t.id"
                 + " WHERE b.accounts IS NOT NULL OR p.accounts IS NOT NULL"
                 + " ORDER BY t.developer_name")) {
       List<Double> b = new ArrayList<>();
@@ -174,10 +187,13 @@ public class RulesPreview {
       while (rs.next()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("territory", rs.getString(1));
+        m.put("id", rs.getString(8));
         m.put("accountsBefore", rs.getLong(2));
         m.put("potentialBefore", rs.getBigDecimal(3));
         m.put("accountsAfter", rs.getLong(4));
         m.put("potentialAfter", rs.getBigDecimal(5));
+        m.put("accountsIn", rs.getLong(6));
+        m.put("accountsOut", rs.getLong(7));
         territories.add(m);
         b.add(rs.getDouble(3));
         a.add(rs.getDouble(5));

@@ -2,7 +2,6 @@ package io.territorysync.rules;
 
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.rules.engine.CompiledRules;
-import io.territorysync.run.RunContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -35,7 +34,7 @@ public class RulesStage {
   @Inject AgroalDataSource dataSource;
 
   /** Evaluates every account of the mirror for {@code run}. */
-  public void evaluate(RunContext run) throws SQLException {
+  public void evaluate(RulesRun run) throws SQLException {
     RulesService.LoadResult load = rules.reload();
     RulesService.InForce inForce = load.inForce();
     if (inForce == null) {
@@ -137,7 +136,7 @@ public class RulesStage {
   }
 
   /** The users the rules list per territory, for the user-association plan. */
-  private static void writeUsers(Connection c, RunContext run, CompiledRules compiled)
+  private static void writeUsers(Connection c, RulesRun run, CompiledRules compiled)
       throws SQLException {
     try (Statement s = c.createStatement()) {
       s.execute("TRUNCATE desired_user_assignment");
@@ -166,7 +165,7 @@ public class RulesStage {
    * fetched into the mirror); their rows of {@code desired_assignment} are replaced. Users are left
    * to whole runs.
    */
-  public void evaluateScope(RunContext run) throws SQLException {
+  public void evaluateScope(RulesRun run) throws SQLException {
     RulesService.InForce inForce = inForce();
     CompiledRules compiled = inForce.rules();
     CompiledRules.Scratch scratch = compiled.scratch();

@@ -1,12 +1,19 @@
 package io.territorysync.run;
 
+import io.territorysync.assignment.AssignmentRun;
+import io.territorysync.rollup.RollupRun;
+import io.territorysync.rules.RulesRun;
 import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.sync.SyncRun;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** What the stages of one run share: its id, its options, its API budget and its counts. */
-public final class RunContext {
+/**
+ * What the stages of one run share: its id, its options, its API budget and its counts. Each stage
+ * sees it through the interface the stage owns, so no stage depends on the orchestrator.
+ */
+public final class RunContext implements SyncRun, RulesRun, AssignmentRun, RollupRun {
 
   /** Exchange property that carries the context through the routes. */
   public static final String PROPERTY = "run";

@@ -255,8 +255,8 @@ public class SalesforceApi {
 
   // ------------------------------------------------------------------------- Bulk API 2.0
 
-  /** Starts a Bulk API 2.0 query job. */
-  public QueryJob createQueryJob(ApiBudget budget, String soql, boolean all) {
+  /** Starts a Bulk API 2.0 query job; returns its id. */
+  public String createQueryJob(ApiBudget budget, String soql, boolean all) {
     QueryJob job = new QueryJob();
     job.setOperation(all ? OperationEnum.QUERY_ALL : OperationEnum.QUERY);
     job.setQuery(soql);
@@ -264,12 +264,13 @@ public class SalesforceApi {
     job.setLineEnding(LineEndingEnum.LF);
     return call(budget, "salesforce:bulk2CreateQueryJob", e -> e.getIn().setBody(job))
         .getMessage()
-        .getBody(QueryJob.class);
+        .getBody(QueryJob.class)
+        .getId();
   }
 
   /** Polls a query job until it completes; throws when it fails or takes too long. */
-  public QueryJob awaitQueryJob(ApiBudget budget, String jobId) {
-    return await(
+  public void awaitQueryJob(ApiBudget budget, String jobId) {
+    await(
         jobId,
         () ->
             call(budget, "salesforce:bulk2GetQueryJob", e -> e.getIn().setHeader("jobId", jobId))
@@ -306,15 +307,15 @@ public class SalesforceApi {
   public record ResultsPage(InputStream csv, String nextLocator) {}
 
   /** Creates an ingest job, uploads {@code csv}, closes it and waits for it to finish. */
-  public Job ingest(
+  public IngestJob ingest(
       ApiBudget budget,
       String object,
-      OperationEnum operation,
+      BulkOperation operation,
       String externalIdField,
       byte[] csv) {
     Job job = new Job();
     job.setObject(object);
-    job.setOperation(operation);
+    job.setOperation(OperationEnum.valueOf(operation.name()));
     job.setContentType(ContentTypeEnum.CSV);
     job.setLineEnding(LineEndingEnum.LF);
     if (externalIdField != null) {
@@ -333,14 +334,16 @@ public class SalesforceApi {
           e.getIn().setBody(new ByteArrayInputStream(csv));
         });
     call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
-    return await(
-        id,
-        () ->
-            call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
-                .getMessage()
-                .getBody(Job.class),
-        Job::getState,
-        Job::getErrorMessage);
+    Job done =
+        await(
+            id,
+            () ->
+                call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
+                    .getMessage()
+                    .getBody(Job.class),
+            Job::getState,
+            Job::getErrorMessage);
+    return new IngestJob(id, done.getNumberRecordsProcessed(), done.getNumberRecordsFailed());
   }
 
   /** The successful, failed or unprocessed records of an ingest job as CSV. */

@@ -6,7 +6,6 @@ import io.territorysync.mirror.MirrorObject;
 import io.territorysync.mirror.MirrorWriter;
 import io.territorysync.mirror.Watermarks;
 import io.territorysync.mirror.Watermarks.Watermark;
-import io.territorysync.run.RunContext;
 import io.territorysync.salesforce.ApiBudget;
 import io.territorysync.salesforce.SalesforceApi;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -68,7 +66,7 @@ public class ObjectSync {
   public record Result(String object, String mode, String reader, long read, long deleted) {}
 
   /** Syncs {@code objectName} as {@code plan} says, within {@code run}. */
-  public Result sync(String objectName, SyncPlan plan, RunContext run)
+  public Result sync(String objectName, SyncPlan plan, SyncRun run)
       throws SQLException, IOException {
     SyncPlan.ObjectPlan p = plan.object(objectName);
     MirrorObject object = p.object();
@@ -120,7 +118,7 @@ public class ObjectSync {
    * Writes a scoped fetch (see {@link SyncPlanner#planAccounts}) into the mirror and removes the
    * mirror rows of these accounts that the org no longer has.
    */
-  public void syncAccounts(SyncPlan plan, RunContext run) throws SQLException {
+  public void syncAccounts(SyncPlan plan, SyncRun run) throws SQLException {
     List<String> scope = run.accounts();
     for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
       SyncPlan.ObjectPlan p = plan.object(name);
@@ -181,7 +179,7 @@ public class ObjectSync {
     }
   }
 
-  private Fetched rest(SyncPlan.ObjectPlan p, RunContext run) throws SQLException {
+  private Fetched rest(SyncPlan.ObjectPlan p, SyncRun run) throws SQLException {
     ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "REST query";
@@ -220,19 +218,19 @@ public class ObjectSync {
     }
   }
 
-  private Fetched bulk(SyncPlan.ObjectPlan p, RunContext run) throws SQLException, IOException {
+  private Fetched bulk(SyncPlan.ObjectPlan p, SyncRun run) throws SQLException, IOException {
     ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "Bulk API 2.0 query";
     Map<String, String> types = extraTypes(p);
     RowShape shape = new RowShape(p.fields());
-    QueryJob job = api.createQueryJob(budget, p.soql(), !p.full());
-    api.awaitQueryJob(budget, job.getId());
+    String job = api.createQueryJob(budget, p.soql(), !p.full());
+    api.awaitQueryJob(budget, job);
     String locator = null;
     int[] order = null;
     do {
       SalesforceApi.ResultsPage page =
-          api.queryResults(budget, job.getId(), locator, config.bulkPageSize());
+          api.queryResults(budget, job, locator, config.bulkPageSize());
       try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
           CSVParser csv = CSVFormat.RFC4180.parse(reader);
           MirrorWriter.Batch batch = writer.batch(p.object(), p.extraFields(), types, p.full())) {
@@ -295,12 +293,12 @@ public class ObjectSync {
     String soql = "SELECT Id FROM " + object.apiName();
     JsonNode first = api.query(budget, soql, false, config.pageSize());
     if (first.path("totalSize").asLong() > config.bulkThreshold()) {
-      QueryJob job = api.createQueryJob(budget, soql, false);
-      api.awaitQueryJob(budget, job.getId());
+      String job = api.createQueryJob(budget, soql, false);
+      api.awaitQueryJob(budget, job);
       String locator = null;
       do {
         SalesforceApi.ResultsPage page =
-            api.queryResults(budget, job.getId(), locator, config.bulkPageSize() * 5);
+            api.queryResults(budget, job, locator, config.bulkPageSize() * 5);
         List<String> ids = new ArrayList<>();
         try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
             CSVParser csv = CSVFormat.RFC4180.parse(reader)) {
@@ -328,7 +326,7 @@ public class ObjectSync {
     return writer.removeUnseen(object);
   }
 
-  private static void progress(RunContext run, SyncPlan.ObjectPlan p, long done) {
+  private static void progress(SyncRun run, SyncPlan.ObjectPlan p, long done) {
     long expected = p.totalSize();
     run.progress(p.object().apiName(), done, expected);
     if (expected > 10_000) {

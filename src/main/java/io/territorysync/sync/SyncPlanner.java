@@ -5,7 +5,6 @@ import io.territorysync.mirror.FieldCatalog;
 import io.territorysync.mirror.MirrorObject;
 import io.territorysync.mirror.Watermarks;
 import io.territorysync.mirror.Watermarks.Watermark;
-import io.territorysync.run.RunContext;
 import io.territorysync.salesforce.ApiBudget;
 import io.territorysync.salesforce.SalesforceApi;
 import io.territorysync.salesforce.SalesforceApi.SubRequest;
@@ -49,7 +48,7 @@ public class SyncPlanner {
   @Inject Instance<FieldDemand> demands;
 
   /** Plans and fetches first pages for every mirrored object. */
-  public SyncPlan plan(RunContext run) throws SQLException {
+  public SyncPlan plan(SyncRun run) throws SQLException {
     Instant now = Instant.now();
     SyncPlan plan = new SyncPlan(now);
     List<SyncPlan.ObjectPlan> plans = new ArrayList<>();
@@ -96,7 +95,7 @@ public class SyncPlanner {
    * Plans a scoped fetch for a mini-run: the accounts, their territory associations and their
    * opportunities, read fresh in one Composite call (three queries). Watermarks are left alone.
    */
-  public SyncPlan planAccounts(RunContext run, List<String> accountIds) throws SQLException {
+  public SyncPlan planAccounts(SyncRun run, List<String> accountIds) throws SQLException {
     SyncPlan plan = new SyncPlan(Instant.now());
     String in =
         accountIds.stream()
@@ -150,7 +149,7 @@ public class SyncPlanner {
     return plan;
   }
 
-  private SyncPlan.ObjectPlan planObject(MirrorObject object, RunContext run, Instant now)
+  private SyncPlan.ObjectPlan planObject(MirrorObject object, SyncRun run, Instant now)
       throws SQLException {
     Watermark previous = watermarks.get(object.apiName()).orElse(null);
     List<String> extra = extraFields(object, run.budget());
@@ -177,7 +176,7 @@ public class SyncPlanner {
   }
 
   private String fullReason(
-      RunContext run, MirrorObject object, Watermark previous, List<String> fields, Instant now) {
+      SyncRun run, MirrorObject object, Watermark previous, List<String> fields, Instant now) {
     if (run.full()) {
       return "requested";
     }

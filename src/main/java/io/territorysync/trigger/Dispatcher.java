@@ -2,13 +2,14 @@ package io.territorysync.trigger;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.territorysync.cli.Commands;
 import io.territorysync.database.SchemaMigration;
-import io.territorysync.run.Commands;
 import io.territorysync.run.RunRepository;
 import io.territorysync.run.RunService;
 import io.territorysync.salesforce.SalesforceSettings;
 import io.territorysync.webhook.WebhookConfig;
 import io.territorysync.webhook.WebhookProcessor;
+import io.territorysync.webhook.WebhooksStored;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -99,6 +100,10 @@ public class Dispatcher {
   /** Work has arrived: look now instead of at the next poll. */
   public void poke() {
     wake.release();
+  }
+
+  void onWebhooksStored(@Observes WebhooksStored stored) {
+    poke();
   }
 
   private void loop() {

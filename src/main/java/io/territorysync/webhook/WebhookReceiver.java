@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.territorysync.run.RunMetrics;
 import io.territorysync.salesforce.SalesforceApi;
 import io.territorysync.salesforce.SalesforceId;
-import io.territorysync.trigger.Dispatcher;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Checks a webhook and stores its events durably (committed before the caller is answered), then
- * wakes the dispatcher. A rejected webhook stores nothing.
+ * announces them (WebhooksStored) so the dispatcher looks now. A rejected webhook stores nothing.
  */
 @ApplicationScoped
 public class WebhookReceiver {
@@ -36,7 +36,7 @@ public class WebhookReceiver {
   @Inject WebhookConfig config;
   @Inject WebhookStore store;
   @Inject SalesforceApi api;
-  @Inject Dispatcher dispatcher;
+  @Inject Event<WebhooksStored> stored;
   @Inject RunMetrics metrics;
 
   private volatile String connectedOrg;
@@ -170,7 +170,7 @@ public class WebhookReceiver {
     metrics.webhook(source, "received", s.stored());
     metrics.webhook(source, "duplicate", s.duplicates());
     if (s.stored() > 0) {
-      dispatcher.poke();
+      stored.fire(new WebhooksStored(s.stored()));
     }
     return s;
   }

@@ -1,6 +1,5 @@
 package io.territorysync.webhook;
 
-import io.territorysync.api.ApiError;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -72,11 +71,18 @@ public class WebhooksResource {
           .type(MediaType.APPLICATION_JSON)
           .build();
     } catch (WebhookRejectedException e) {
-      return ApiError.of(Response.Status.fromStatusCode(e.status()), e.getMessage());
+      return error(Response.Status.fromStatusCode(e.status()), e.getMessage());
     } catch (SQLException e) {
       LOG.errorf("Could not store a webhook: %s", e);
-      return ApiError.of(
-          Response.Status.SERVICE_UNAVAILABLE, "could not store the event; send it again");
+      return error(Response.Status.SERVICE_UNAVAILABLE, "could not store the event; send it again");
     }
+  }
+
+  /** The admin API's error shape, {"error": message}. */
+  private static Response error(Response.Status status, String message) {
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON)
+        .entity(Map.of("error", message))
+        .build();
   }
 }

@@ -39,6 +39,7 @@ class ConsoleSecurityTest {
           "/console/map/accounts/001000000000001AAA",
           "/console/territories/0MI000000000001AAA/detail",
           "/console/rules",
+          "/console/realignment",
           "/console/accounts?q=acme",
           "/console/accounts/001000000000001AAA",
           "/console/webhooks",

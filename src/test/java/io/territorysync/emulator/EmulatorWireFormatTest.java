@@ -506,7 +506,16 @@ class EmulatorWireFormatTest {
     assertEquals(200, send("GET", V + "/limits", null).statusCode());
     assertError(send("GET", V + "/limits", null), 403, "REQUEST_LIMIT_EXCEEDED");
     fixture.emulator.faults().requestLimitAfterCalls(0).serverUnavailableRate(1);
-    assertError(send("GET", V + "/limits", null), 503, "SERVER_UNAVAILABLE");
+    long callsBefore = fixture.emulator.usage().calls();
+    long servedBefore = fixture.emulator.faults().serverUnavailableServed();
+    HttpResponse<String> unavailable = send("GET", V + "/limits", null);
+    assertError(unavailable, 503, "SERVER_UNAVAILABLE");
+    assertEquals(1, fixture.emulator.faults().serverUnavailableServed() - servedBefore);
+    assertEquals(1, fixture.emulator.usage().calls() - callsBefore, "the 503 counts as a call");
+    assertEquals(
+        "api-usage=" + fixture.emulator.usage().calls() + "/",
+        unavailable.headers().firstValue("Sforce-Limit-Info").orElseThrow().replaceAll("/.*", "/"),
+        "and the answer says so");
     fixture.emulator.faults().serverUnavailableRate(0);
     assertNotNull(json(send("GET", V + "/limits", null)).path("DailyApiRequests"));
   }

@@ -141,21 +141,35 @@ final class RandomRules {
     return new RuleSet.Rule("r" + k, filter, cs, r.nextInt(3) == 0, Pos.NONE, Pos.NONE);
   }
 
-  /** A random filter that uses every criterion 1..n once. */
+  /**
+   * A random filter that uses every criterion 1..n once: chains of one operator are written without
+   * parentheses ({@code 1 AND 2 AND 3}), a chain inside the other operator is parenthesised, as
+   * Salesforce requires; NOT applies to a criterion or a group.
+   */
   private String filter(int n) {
-    List<String> parts = new ArrayList<>();
+    List<String[]> parts = new ArrayList<>(); // {text, top-level operator or ""}
     for (int i = 1; i <= n; i++) {
-      parts.add((r.nextInt(6) == 0 ? "NOT " : "") + i);
+      parts.add(new String[] {(r.nextInt(6) == 0 ? "NOT " : "") + i, ""});
     }
     Collections.shuffle(parts, new java.util.Random(r.nextLong()));
     while (parts.size() > 1) {
       int i = r.nextInt(parts.size() - 1);
-      String joined =
-          "(" + parts.get(i) + (r.nextBoolean() ? " AND " : " OR ") + parts.get(i + 1) + ")";
+      String op = r.nextBoolean() ? "AND" : "OR";
+      String joined = operand(parts.get(i), op) + " " + op + " " + operand(parts.get(i + 1), op);
+      String[] part = new String[] {joined, op};
+      if (r.nextInt(8) == 0) {
+        part = new String[] {"NOT (" + joined + ")", ""};
+      } else if (r.nextInt(8) == 0) {
+        part = new String[] {"(" + joined + ")", ""};
+      }
       parts.remove(i + 1);
-      parts.set(i, joined);
+      parts.set(i, part);
     }
-    return parts.get(0);
+    return parts.get(0)[0];
+  }
+
+  private static String operand(String[] part, String op) {
+    return part[1].isEmpty() || part[1].equals(op) ? part[0] : "(" + part[0] + ")";
   }
 
   private RuleSet.Criterion c(String field, Operation op, String... values) {

@@ -134,14 +134,72 @@ final class ReferenceEvaluator {
     for (int i = 0; i < o.length; i++) {
       o[i] = holds(r.criteria().get(i), account);
     }
-    try {
-      BooleanFilter f =
-          r.filter() == null
-              ? BooleanFilter.allOf(o.length)
-              : BooleanFilter.parse(r.filter(), o.length);
-      return f.test(o);
-    } catch (BooleanFilter.SyntaxError e) {
-      throw new IllegalStateException(e);
+    if (r.filter() == null) {
+      for (boolean b : o) {
+        if (!b) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return new FilterLogic(r.filter(), o).value();
+  }
+
+  /**
+   * The reference's own reading of filter logic, independent of the product's parser: a level is
+   * operands joined by one operator (AND or OR, as Salesforce requires), an operand is a criterion
+   * number, NOT operand, or a parenthesised level.
+   */
+  private static final class FilterLogic {
+    private final java.util.List<String> tokens = new java.util.ArrayList<>();
+    private final boolean[] outcomes;
+    private int next;
+
+    FilterLogic(String text, boolean[] outcomes) {
+      this.outcomes = outcomes;
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\(|\\)|[0-9]+|[A-Za-z]+").matcher(text);
+      while (m.find()) {
+        tokens.add(m.group().toUpperCase(java.util.Locale.ROOT));
+      }
+    }
+
+    boolean value() {
+      boolean v = level();
+      if (next != tokens.size()) {
+        throw new IllegalStateException("trailing " + tokens.subList(next, tokens.size()));
+      }
+      return v;
+    }
+
+    private boolean level() {
+      boolean v = operand();
+      String op = null;
+      while (next < tokens.size() && !tokens.get(next).equals(")")) {
+        String t = tokens.get(next++);
+        if (op != null && !op.equals(t)) {
+          throw new IllegalStateException("AND and OR mixed in " + tokens);
+        }
+        op = t;
+        boolean w = operand();
+        v = op.equals("AND") ? v && w : v || w;
+      }
+      return v;
+    }
+
+    private boolean operand() {
+      String t = tokens.get(next++);
+      if (t.equals("NOT")) {
+        return !operand();
+      }
+      if (t.equals("(")) {
+        boolean v = level();
+        if (!tokens.get(next++).equals(")")) {
+          throw new IllegalStateException("missing ) in " + tokens);
+        }
+        return v;
+      }
+      return outcomes[Integer.parseInt(t) - 1];
     }
   }
 

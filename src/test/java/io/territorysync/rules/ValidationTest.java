@@ -1,5 +1,6 @@
 package io.territorysync.rules;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -315,6 +316,20 @@ class ValidationTest {
             22,
             "criterion 3 does not exist (the rule has 2)"),
         Arguments.of(
+            "AND then OR without parentheses",
+            HEAD
+                + "  US_West:\n    rules:\n      - filter: 1 AND 2 OR 3\n        criteria:\n          - {field: Industry, operation: equals, value: X}\n          - {field: Rating, operation: equals, value: Hot}\n          - {field: Segment__c, operation: equals, value: SMB}\n",
+            5,
+            25,
+            "bad filter '1 AND 2 OR 3': AND and OR are mixed without parentheses; Salesforce requires"),
+        Arguments.of(
+            "OR then AND without parentheses, inside parentheses",
+            HEAD
+                + "  US_West:\n    rules:\n      - filter: NOT (1 OR 2 and 3)\n        criteria:\n          - {field: Industry, operation: equals, value: X}\n          - {field: Rating, operation: equals, value: Hot}\n          - {field: Segment__c, operation: equals, value: SMB}\n",
+            5,
+            29,
+            "write (1 AND 2) OR 3 or 1 AND (2 OR 3)"),
+        Arguments.of(
             "criterion unused by the filter",
             HEAD
                 + "  US_West:\n    rules:\n      - filter: 1\n        criteria:\n          - {field: Industry, operation: equals, value: X}\n          - {field: Rating, operation: equals, value: Hot}\n",
@@ -392,8 +407,36 @@ class ValidationTest {
     String yaml =
         HEAD
             + "  US_Wst: {}\n  US_East:\n    rules:\n      - criteria:\n          - {field: Nope, operation: equals, value: X}\n          - {field: AnnualRevenue, operation: between, value: [9, 1]}\n";
-    List<RuleProblem> problems = problems(yaml);
-    assertTrue(problems.size() >= 3, problems.toString());
+    List<RuleProblem> problems = new ArrayList<>(problems(yaml));
+    problems.sort(java.util.Comparator.comparingInt(p -> p.pos().line()));
+    List<String> got = problems.stream().map(p -> p.pos().line() + ": " + p.message()).toList();
+    assertEquals(3, problems.size(), got.toString());
+    assertEquals(
+        List.of(3, 7, 8), problems.stream().map(p -> p.pos().line()).toList(), got.toString());
+    assertTrue(problems.get(0).message().contains("unknown territory 'US_Wst'"), got.toString());
+    assertTrue(problems.get(1).message().contains("'Nope'"), got.toString());
+    assertTrue(
+        problems.get(2).message().contains("between takes two numbers, lowest first"),
+        got.toString());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "(1 AND 2) OR 3",
+        "1 AND (2 OR 3)",
+        "1 OR 2 OR NOT 3",
+        "1 AND 2 AND 3",
+        "((1 OR 2) AND 3)",
+        "NOT (1 AND 2) OR 3"
+      })
+  void filterLogicWithOneOperatorPerLevelIsAccepted(String filter) {
+    String yaml =
+        HEAD
+            + "  US_West:\n    rules:\n      - filter: "
+            + filter
+            + "\n        criteria:\n          - {field: Industry, operation: equals, value: X}\n          - {field: Rating, operation: equals, value: Hot}\n          - {field: Segment__c, operation: equals, value: SMB}\n";
+    assertEquals(List.of(), problems(yaml), filter);
   }
 
   @org.junit.jupiter.api.Test

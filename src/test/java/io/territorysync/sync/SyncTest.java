@@ -27,6 +27,7 @@ class SyncTest {
   @Inject InProcessEmulator emulator;
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
+  @Inject SyncConfig syncConfig;
 
   @BeforeEach
   void freshOrgAndMirror() throws Exception {
@@ -64,6 +65,7 @@ class SyncTest {
           expected, ((Number) synced.get(o.apiName())).longValue(), "summary for " + o.apiName());
     }
     assertTrue(run.apiCalls <= 10, "first pages come in composite calls: " + run.apiCalls);
+    io.territorysync.MirrorValues.assertMirrorEqualsOrg(org, dataSource);
   }
 
   @Test
@@ -109,11 +111,84 @@ class SyncTest {
   }
 
   @Test
-  void watermarksAreSavedPerObject() throws Exception {
-    run(false);
+  @SuppressWarnings("unchecked")
+  void eachObjectsWatermarkIsItsNewestModstampAndTheNextRunReadsOnlyWhatChangedSince()
+      throws Exception {
+    Run first = run(false);
+    OrgData org = emulator.emulator().org();
+    Map<String, java.time.Instant> watermarks = new java.util.HashMap<>();
+    int checked = 0;
+    for (MirrorObject o : MirrorObject.ALL) {
+      var newest =
+          io.territorysync.emulator.OrgQuery.rows(
+              org,
+              "SELECT SystemModstamp FROM "
+                  + o.apiName()
+                  + " ORDER BY SystemModstamp DESC LIMIT 1");
+      if (newest.isEmpty()) {
+        continue;
+      }
+      java.time.Instant expected =
+          java.time.OffsetDateTime.parse(
+                  newest.get(0).get(0),
+                  java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXX"))
+              .toInstant();
+      try (Connection c = dataSource.getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT watermark, last_full_sync_at FROM sync_watermark WHERE object = '"
+                      + o.apiName()
+                      + "'")) {
+        assertTrue(rs.next(), "no watermark for " + o.apiName());
+        assertEquals(
+            expected.toEpochMilli(),
+            rs.getTimestamp(1).toInstant().toEpochMilli(),
+            o.apiName() + ": the newest SystemModstamp read");
+        assertNotNull(rs.getTimestamp(2), o.apiName() + ": the first run is a full one");
+        watermarks.put(o.apiName(), rs.getTimestamp(1).toInstant());
+      }
+      checked++;
+    }
+    assertTrue(checked >= 8, "objects with records: " + checked);
+    assertTrue(((Map<String, Object>) first.summary.get("synced")).size() > 0);
+    // An account changes. The next run reads, per object, what the org has since the watermark
+    // (less the documented overlap for late commits): the changed account among them.
+    String changed = org.ids("Account").stream().sorted().findFirst().orElseThrow();
+    org.updateSystem(changed, Map.of("Industry", "Utilities"));
+    java.time.format.DateTimeFormatter soql =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'")
+            .withZone(java.time.ZoneOffset.UTC);
+    Map<String, Long> expected = new java.util.HashMap<>();
+    for (MirrorObject o : MirrorObject.ALL) {
+      if (!o.snapshot() && watermarks.containsKey(o.apiName())) {
+        java.time.Instant since = watermarks.get(o.apiName()).minus(syncConfig.overlap());
+        expected.put(
+            o.apiName(),
+            (long)
+                io.territorysync.emulator.OrgQuery.rows(
+                        org,
+                        "SELECT Id FROM "
+                            + o.apiName()
+                            + " WHERE SystemModstamp >= "
+                            + soql.format(since))
+                    .size());
+      }
+    }
+    assertTrue(
+        expected.get("Account") < org.count("Account") / 2,
+        "the watermark leaves most accounts out: " + expected);
+    Map<String, Object> synced = (Map<String, Object>) run(false).summary.get("synced");
+    for (var e : expected.entrySet()) {
+      assertEquals(
+          e.getValue(),
+          ((Number) synced.getOrDefault(e.getKey(), 0)).longValue(),
+          e.getKey() + " read since its watermark: " + synced);
+    }
     assertEquals(
-        MirrorObject.ALL.size(),
-        mirrorCount("sync_watermark", "watermark IS NOT NULL AND last_full_sync_at IS NOT NULL"));
-    assertNotNull(emulator.demo());
+        "Utilities",
+        io.territorysync.TestSql.strings(
+                dataSource, "SELECT industry FROM sf_account WHERE id = '" + changed + "'")
+            .get(0));
   }
 }

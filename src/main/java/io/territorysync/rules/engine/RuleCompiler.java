@@ -206,6 +206,21 @@ public final class RuleCompiler {
         if (r.filter() != null) {
           try {
             filter = BooleanFilter.parse(r.filter(), count);
+            int mixed = io.territorysync.rules.MixedFilterLogic.offset(r.filter());
+            if (mixed >= 0) {
+              Pos p =
+                  r.filterPos() == null
+                      ? r.pos()
+                      : new Pos(r.filterPos().line(), r.filterPos().column() + mixed);
+              problems.add(
+                  RuleProblem.error(
+                      p,
+                      "bad filter '"
+                          + r.filter()
+                          + "': "
+                          + io.territorysync.rules.MixedFilterLogic.MESSAGE));
+              broken = true;
+            }
             BitSet used = filter.references();
             for (int i = 1; i <= count; i++) {
               if (!used.get(i)) {

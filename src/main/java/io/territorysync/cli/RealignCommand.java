@@ -1,8 +1,8 @@
-package io.territorysync.realign;
+package io.territorysync.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.territorysync.run.CommandLine;
+import io.territorysync.realign.Realignment;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.territorysync.run;
+package io.territorysync.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Quarkus;
@@ -7,6 +7,9 @@ import io.territorysync.rules.MirrorRules;
 import io.territorysync.rules.RulesService;
 import io.territorysync.rules.RulesWriter;
 import io.territorysync.rules.engine.CompiledRules;
+import io.territorysync.run.Run;
+import io.territorysync.run.RunInProgressException;
+import io.territorysync.run.RunService;
 import io.territorysync.salesforce.SalesforceSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,7 +30,7 @@ public class Commands {
   @Inject RunService runs;
   @Inject RulesService rules;
   @Inject MirrorRules mirrorRules;
-  @Inject io.territorysync.realign.RealignCommand realignPlan;
+  @Inject RealignCommand realignPlan;
   @Inject io.territorysync.preflight.PreflightService preflight;
 
   /**
@@ -39,6 +42,8 @@ public class Commands {
     if (!line.command().equals("serve")) {
       System.setProperty("quarkus.http.host-enabled", "false");
       System.setProperty("quarkus.log.console.stderr", "true");
+      // one-shot commands record change events; the service publishes them
+      System.setProperty("territory.events.publish", "false");
     }
   }
 

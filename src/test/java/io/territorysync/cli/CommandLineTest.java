@@ -1,4 +1,4 @@
-package io.territorysync.run;
+package io.territorysync.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

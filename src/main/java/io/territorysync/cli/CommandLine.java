@@ -1,4 +1,4 @@
-package io.territorysync.run;
+package io.territorysync.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;

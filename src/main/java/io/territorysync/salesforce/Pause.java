@@ -1,4 +1,4 @@
-package io.territorysync.run;
+package io.territorysync.salesforce;
 
 import java.time.Duration;
 

@@ -1,0 +1,52 @@
+package io.territorysync.assignment;
+
+import io.territorysync.salesforce.ApiBudget;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the plan and write stages need of the run they work for; the run orchestrator implements it.
+ */
+public interface AssignmentRun {
+
+  long runId();
+
+  /** Plan only: nothing is written. */
+  boolean dryRun();
+
+  /** Write even a plan the safety guard would hold. */
+  boolean force();
+
+  /** Whether the run works on some accounts only, and which ({@link #accounts()}). */
+  boolean scoped();
+
+  List<String> accounts();
+
+  ApiBudget budget();
+
+  /** The target Territory2Model, its state and the rules version, as the rules stage set them. */
+  String modelId();
+
+  boolean modelActive();
+
+  long rulesVersion();
+
+  /** Whether the rules list territory users, so user associations are reconciled. */
+  boolean usersManaged();
+
+  /** Counts the stage fills in: account associations, user associations, opportunities. */
+  Map<String, Long> assignments();
+
+  Map<String, Long> users();
+
+  Map<String, Long> opportunities();
+
+  /** Marks the run partial: it finished, but some records failed. */
+  void partial(String why);
+
+  /** Records how far the stage got ({@code total} below 0: unknown). */
+  void progress(String step, long done, long total);
+
+  /** Adds the stage's report to the run summary under {@code key}. */
+  void report(String key, Object value);
+}

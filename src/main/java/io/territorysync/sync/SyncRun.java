@@ -1,0 +1,28 @@
+package io.territorysync.sync;
+
+import io.territorysync.salesforce.ApiBudget;
+import java.util.List;
+import java.util.Map;
+
+/** What the sync stage needs of the run it works for; the run orchestrator implements it. */
+public interface SyncRun {
+
+  long runId();
+
+  /** Whether every object is read in full instead of incrementally. */
+  boolean full();
+
+  ApiBudget budget();
+
+  /** The accounts a scoped run works on, or null for a whole run. */
+  List<String> accounts();
+
+  /** Records read from the org per object, filled in by the stage. */
+  Map<String, Long> synced();
+
+  /** Mirror rows removed per object because the org deleted them, filled in by the stage. */
+  Map<String, Long> deleted();
+
+  /** Records how far the stage got ({@code total} below 0: unknown). */
+  void progress(String step, long done, long total);
+}
