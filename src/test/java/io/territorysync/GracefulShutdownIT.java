@@ -15,6 +15,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +53,26 @@ class GracefulShutdownIT {
     return JSON.readTree(r.body());
   }
 
+  /** A fresh database on the test PostgreSQL, as the replicas' datasource settings. */
+  private static Map<String, String> sharedDatabase() throws Exception {
+    String base = TestDatabase.jdbcUrl();
+    String password = System.getenv("TERRITORY_TEST_DB_PASSWORD");
+    try (Connection c = DriverManager.getConnection(base, TestDatabase.username(), password);
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS graceful_shutdown_it");
+      st.execute("CREATE DATABASE graceful_shutdown_it");
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put(
+        "QUARKUS_DATASOURCE_JDBC_URL",
+        base.substring(0, base.lastIndexOf('/') + 1) + "graceful_shutdown_it");
+    env.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.username());
+    if (password != null) {
+      env.put("QUARKUS_DATASOURCE_PASSWORD", password);
+    }
+    return env;
+  }
+
   @Test
   void aRunStoppedBySigtermIsContinuedByTheOtherReplica() throws Exception {
     int sfPort = freePort();
@@ -59,7 +82,8 @@ class GracefulShutdownIT {
     Process b = null;
     try {
       Map<String, String> env = new HashMap<>(salesforce(sfPort));
-      env.put("TERRITORY_DATA_DIR", tmp.resolve("data").toString());
+      // A database neither replica owns (an embedded one stops with the replica that started it).
+      env.putAll(sharedDatabase());
       env.put("TERRITORY_RULES_FILE", PackagedApp.demoRules(tmp, 5_000, 42).toString());
       env.put("TERRITORY_API_ADMIN_KEYS", ADMIN);
       int portA = freePort();
@@ -99,7 +123,8 @@ class GracefulShutdownIT {
       JsonNode stopped = call(survivorPort, "GET", "/api/runs/" + id, null);
       assertEquals("stopped", stopped.path("status").asText(), stopped.toString());
       assertTrue(
-          stopped.path("error").asText().contains("the service is shutting down"), stopped.toString());
+          stopped.path("error").asText().contains("the service is shutting down"),
+          stopped.toString());
       assertTrue(
           Files.readString(victimLog).contains("stopping at the next safe point"),
           "the stopping replica says so");
@@ -124,8 +149,17 @@ class GracefulShutdownIT {
       assertTrue(
           last.get().path("owner").asText().endsWith("/" + survivor.pid()),
           "the other replica ran it: " + last.get());
+    } catch (AssertionError | RuntimeException e) {
+      for (String log : List.of("a.out", "b.out")) {
+        if (Files.exists(tmp.resolve(log))) {
+          List<String> lines = Files.readAllLines(tmp.resolve(log));
+          System.out.println("--- " + log + " (last 60 lines)");
+          lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.out::println);
+        }
+      }
+      throw e;
     } finally {
-      stop(a.isAlive() ? a : null);
+      stop(a != null && a.isAlive() ? a : null);
       stop(b != null && b.isAlive() ? b : null);
       stop(emulator);
     }

@@ -71,8 +71,8 @@ public class RunService {
   private volatile RunContext active;
 
   /**
-   * Asks the whole run in progress in this process, if any, to stop at its next safe point; it
-   * ends as {@code stopped} and a run queued in its place continues it (on any replica).
+   * Asks the whole run in progress in this process, if any, to stop at its next safe point; it ends
+   * as {@code stopped} and a run queued in its place continues it (on any replica).
    */
   public void stopActive(String reason) {
     RunContext run = active;
@@ -228,7 +228,8 @@ public class RunService {
     active = null;
     if (status.equals("stopped")) {
       // Queued before the lock is released, so another replica takes it up at once.
-      long next = runs.enqueue("resume", request.full(), request.dryRun(), request.force()).run().id;
+      long next =
+          runs.enqueue("resume", request.full(), request.dryRun(), request.force()).run().id;
       error += "; run " + next + " continues it";
     }
     context.closeStage();
