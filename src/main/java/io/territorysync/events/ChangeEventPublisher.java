@@ -3,6 +3,7 @@ package io.territorysync.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.AdvisoryLock;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,10 +36,8 @@ public class ChangeEventPublisher {
   private static final Logger LOG = Logger.getLogger(ChangeEventPublisher.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Second key of the publisher's advisory lock (the first is the run lock's "TSYN"). */
+  /** Second key of the publisher's advisory lock (the run lock's is 1). */
   private static final int LOCK_ID = 2;
-
-  private static final int LOCK_CLASS = 0x5453594e;
 
   @Inject AgroalDataSource dataSource;
   @Inject Outbox outbox;
@@ -47,7 +46,7 @@ public class ChangeEventPublisher {
   /** Subjects with an event that became dead during the current batch: their later ones wait. */
   private final Set<String> held = new HashSet<>();
 
-  private Connection lock;
+  private AdvisoryLock lock;
   private long lastCleanup;
 
   /** The configured endpoints, comma-separated, for the route's recipient list. */
@@ -263,31 +262,18 @@ public class ChangeEventPublisher {
 
   /** Takes (or keeps) the publisher lock; false while another process holds it. */
   private boolean holdLock() {
+    if (lock != null && lock.held()) {
+      return true;
+    }
+    closeQuietly();
     try {
-      if (lock != null && lock.isValid(2)) {
-        return true;
-      }
+      lock = AdvisoryLock.tryAcquire(dataSource, LOCK_ID).orElse(null);
       if (lock != null) {
-        closeQuietly();
+        LOG.info("This process publishes the change events");
       }
-      Connection c = dataSource.getConnection();
-      try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-        ps.setInt(1, LOCK_CLASS);
-        ps.setInt(2, LOCK_ID);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            lock = c;
-            LOG.info("This process publishes the change events");
-            return true;
-          }
-        }
-      }
-      c.close();
-      return false;
+      return lock != null;
     } catch (SQLException e) {
       LOG.warnf("Cannot take the change-event publisher lock: %s", e.getMessage());
-      closeQuietly();
       return false;
     }
   }
@@ -316,17 +302,10 @@ public class ChangeEventPublisher {
 
   private void closeQuietly() {
     if (lock != null) {
-      try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-        ps.setInt(1, LOCK_CLASS);
-        ps.setInt(2, LOCK_ID);
-        ps.execute();
-      } catch (SQLException e) {
-        LOG.debugf("releasing the publisher lock: %s", e.getMessage());
-      }
       try {
         lock.close();
       } catch (SQLException e) {
-        LOG.debugf("closing the publisher lock's connection: %s", e.getMessage());
+        LOG.debugf("releasing the publisher lock: %s", e.getMessage());
       }
       lock = null;
     }

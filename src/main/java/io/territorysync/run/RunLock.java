@@ -1,10 +1,9 @@
 package io.territorysync.run;
 
 import io.agroal.api.AgroalDataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import io.territorysync.database.AdvisoryLock;
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * The PostgreSQL advisory lock that allows one run at a time across every process sharing the
@@ -13,46 +12,24 @@ import java.sql.SQLException;
 public final class RunLock implements AutoCloseable {
 
   /** First key of {@code pg_advisory_lock(int, int)}: "TSYN". */
-  public static final int CLASS_ID = 0x5453594e;
+  public static final int CLASS_ID = AdvisoryLock.CLASS_ID;
 
   /** Second key: the run lock. */
   public static final int OBJ_ID = 1;
 
-  private final Connection connection;
+  private final AdvisoryLock lock;
 
-  private RunLock(Connection connection) {
-    this.connection = connection;
+  private RunLock(AdvisoryLock lock) {
+    this.lock = lock;
   }
 
   /** Takes the lock if free; empty when another process holds it. */
-  public static java.util.Optional<RunLock> tryAcquire(AgroalDataSource dataSource)
-      throws SQLException {
-    Connection c = dataSource.getConnection();
-    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-      ps.setInt(1, CLASS_ID);
-      ps.setInt(2, OBJ_ID);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (rs.getBoolean(1)) {
-          return java.util.Optional.of(new RunLock(c));
-        }
-      }
-    } catch (SQLException e) {
-      c.close();
-      throw e;
-    }
-    c.close();
-    return java.util.Optional.empty();
+  public static Optional<RunLock> tryAcquire(AgroalDataSource dataSource) throws SQLException {
+    return AdvisoryLock.tryAcquire(dataSource, OBJ_ID).map(RunLock::new);
   }
 
   @Override
   public void close() throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement("SELECT pg_advisory_unlock(?, ?)")) {
-      ps.setInt(1, CLASS_ID);
-      ps.setInt(2, OBJ_ID);
-      ps.execute();
-    } finally {
-      connection.close();
-    }
+    lock.close();
   }
 }

@@ -13,11 +13,11 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.camel.Exchange;
@@ -31,6 +31,7 @@ import org.apache.camel.component.salesforce.api.dto.bulkv2.JobStateEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.LineEndingEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.OperationEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import org.jboss.logging.Logger;
 
 /**
@@ -401,47 +402,97 @@ public class SalesforceApi {
   // ---------------------------------------------------------------------------- the call
 
   private Exchange call(ApiBudget budget, String uri, Consumer<Exchange> prepare) {
-    int attempts = config.retry().maxAttempts();
-    Duration backoff = config.retry().initialBackoff();
-    for (int attempt = 1; ; attempt++) {
-      budget.spend();
-      usage.called();
-      Exchange ex = template.request(uri, prepare::accept);
-      usage.observe(ex.getMessage().getHeader("Sforce-Limit-Info", String.class));
-      Exception failure = ex.getException();
-      if (failure == null) {
-        return ex;
-      }
-      SalesforceException sf = find(failure, SalesforceException.class);
-      int status = sf == null ? 0 : sf.getStatusCode();
-      String code = errorCode(sf);
-      String what = operation(uri) + ": " + describe(failure, sf);
-      if (status == 403 && "REQUEST_LIMIT_EXCEEDED".equals(code)) {
-        throw new RequestLimitExceededException("Salesforce refused " + what, failure);
-      }
-      if (!transientFailure(failure, status, code)) {
-        throw new SalesforceCallException("Salesforce " + what, status, code, failure);
-      }
-      if (attempt >= attempts) {
-        throw new SalesforceCallException(
-            "Salesforce "
-                + what
-                + " (gave up after "
-                + attempts
-                + " attempts, territory.salesforce.retry.max-attempts)",
-            status,
-            code,
-            failure);
-      }
-      Duration wait = jitter(backoff);
-      LOG.warnf(
-          "Salesforce %s; retry %d of %d in %d ms", what, attempt, attempts - 1, wait.toMillis());
-      sleep(wait);
-      backoff =
-          backoff.multipliedBy(2).compareTo(config.retry().maxBackoff()) > 0
-              ? config.retry().maxBackoff()
-              : backoff.multipliedBy(2);
+    try {
+      return retryPolicy().call(() -> attempt(budget, uri, prepare));
+    } catch (TransientFailure e) {
+      throw new SalesforceCallException(
+          "Salesforce "
+              + e.getMessage()
+              + " (gave up after "
+              + config.retry().maxAttempts()
+              + " attempts, territory.salesforce.retry.max-attempts)",
+          e.status,
+          e.code,
+          e.getCause());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new SalesforceCallException("Salesforce " + operation(uri) + ": " + e, 0, null, e);
     }
+  }
+
+  /**
+   * The declared retry policy of every Salesforce call: a transient failure (5xx,
+   * UNABLE_TO_LOCK_ROW, SERVER_UNAVAILABLE, a broken connection) is retried with exponential
+   * backoff and jitter, within territory.salesforce.retry.*; REQUEST_LIMIT_EXCEEDED and every
+   * other failure are final at once. Each attempt is one API call of the budget.
+   */
+  private TypedGuard<Exchange> retryPolicy() {
+    TypedGuard<Exchange> policy = retryPolicy;
+    if (policy == null) {
+      SalesforceConfig.Retry retry = config.retry();
+      long initial = Math.max(1, retry.initialBackoff().toMillis());
+      long max = Math.max(initial, retry.maxBackoff().toMillis());
+      policy =
+          TypedGuard.create(Exchange.class)
+              .withRetry()
+              .maxRetries(Math.max(0, retry.maxAttempts() - 1))
+              .delay(initial, ChronoUnit.MILLIS)
+              .jitter(initial / 2, ChronoUnit.MILLIS)
+              .maxDuration(max * (retry.maxAttempts() + 1) + 60_000, ChronoUnit.MILLIS)
+              .retryOn(TransientFailure.class)
+              .beforeRetry(
+                  t ->
+                      LOG.warnf(
+                          "Salesforce %s; retrying (at most %d attempts)",
+                          t.getMessage(),
+                          retry.maxAttempts()))
+              .withExponentialBackoff()
+              .factor(2)
+              .maxDelay(max, ChronoUnit.MILLIS)
+              .done()
+              .done()
+              .build();
+      retryPolicy = policy;
+    }
+    return policy;
+  }
+
+  private volatile TypedGuard<Exchange> retryPolicy;
+
+  /** A failure worth another attempt; its message names the operation and the error. */
+  private static final class TransientFailure extends RuntimeException {
+    final int status;
+    final String code;
+
+    TransientFailure(String what, int status, String code, Throwable cause) {
+      super(what, cause, false, false);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  /** One attempt: spends one call of the budget; throws {@link TransientFailure} to retry. */
+  private Exchange attempt(ApiBudget budget, String uri, Consumer<Exchange> prepare) {
+    budget.spend();
+    usage.called();
+    Exchange ex = template.request(uri, prepare::accept);
+    usage.observe(ex.getMessage().getHeader("Sforce-Limit-Info", String.class));
+    Exception failure = ex.getException();
+    if (failure == null) {
+      return ex;
+    }
+    SalesforceException sf = find(failure, SalesforceException.class);
+    int status = sf == null ? 0 : sf.getStatusCode();
+    String code = errorCode(sf);
+    String what = operation(uri) + ": " + describe(failure, sf);
+    if (status == 403 && "REQUEST_LIMIT_EXCEEDED".equals(code)) {
+      throw new RequestLimitExceededException("Salesforce refused " + what, failure);
+    }
+    if (!transientFailure(failure, status, code)) {
+      throw new SalesforceCallException("Salesforce " + what, status, code, failure);
+    }
+    throw new TransientFailure(what, status, code, failure);
   }
 
   private static boolean transientFailure(Throwable failure, int status, String code) {
@@ -487,11 +538,6 @@ public class SalesforceApi {
     String op = uri.substring("salesforce:".length());
     int q = op.indexOf('?');
     return q < 0 ? op : op.substring(0, q);
-  }
-
-  private static Duration jitter(Duration d) {
-    long ms = d.toMillis();
-    return Duration.ofMillis(ms / 2 + ThreadLocalRandom.current().nextLong(ms / 2 + 1));
   }
 
   private static void sleep(Duration d) {
