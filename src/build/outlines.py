@@ -49,8 +49,21 @@ def dp(pts, eps):
         return [pts[0], pts[-1]]
     return dp(pts[: idx + 1], eps)[:-1] + dp(pts[idx:], eps)
 
+def unwrap(ring):
+    """Longitudes made continuous: a ring that crosses the antimeridian (Russia, Fiji) goes on past
+    180 instead of jumping back across the whole map."""
+    out = [ring[0]]
+    for x, y in ring[1:]:
+        px = out[-1][0]
+        while x - px > 180:
+            x -= 360
+        while x - px < -180:
+            x += 360
+        out.append((x, y))
+    return out
+
 def simplify(ring, eps, digits):
-    r = dp(ring, eps)
+    r = dp(unwrap(ring), eps)
     r = [[round(x, digits), round(y, digits)] for x, y in r]
     out = [p for i, p in enumerate(r) if i == 0 or p != r[i - 1]]
     return out if len(out) >= 4 else None

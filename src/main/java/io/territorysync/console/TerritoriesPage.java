@@ -311,7 +311,8 @@ public class TerritoriesPage {
             "scales",
             Map.of(
                 "y",
-                Map.of("beginAtZero", true),
+                Map.of(
+                    "beginAtZero", true, "ticks", Map.of("format", Map.of("notation", "compact"))),
                 "x",
                 Map.of("ticks", Map.of("autoSkip", false, "maxRotation", 50)))));
     try {

@@ -317,6 +317,7 @@ class TerritoriesAndMapBrowserTest {
     new org.openqa.selenium.support.ui.Select(browser.find("#map-territory"))
         .selectByValue(territoryId("NA_US"));
     waitForLoad(Integer.parseInt(map.getAttribute("data-loads")));
+    browser.driver().executeScript("document.activeElement.blur()");
     browser.screenshot("map");
   }
 
