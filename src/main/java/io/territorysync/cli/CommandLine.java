@@ -21,7 +21,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "  serve                       the long-running service (default): schedule, webhooks, admin API",
           "  run [--full] [--dry-run] [--force] [--json] [--sync-only]",
           "                              one run against the configured org, then exit (0 = success)",
-          "  emulator [--port P] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
+          "  emulator [--port P] [--host H] [--accounts N] [--seed S] [--client-id ID] [--client-secret S]",
           "                              a standalone Salesforce org emulator seeded with a demo org",
           "  doctor [--json]             check the org, the integration user and the settings (0 ok, 1 failing, 2 warnings)",
           "  rules validate FILE         check a rules file; print every error with line and column",
@@ -49,6 +49,7 @@ public record CommandLine(String command, Map<String, String> options, List<Stri
           "emulator",
               Set.of(
                   "--port",
+                  "--host",
                   "--accounts",
                   "--seed",
                   "--client-id",

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Quarkus;
 import io.territorysync.database.SchemaMigration;
 import io.territorysync.rules.MirrorRules;
+import io.territorysync.rules.RulesException;
 import io.territorysync.rules.RulesService;
 import io.territorysync.rules.RulesWriter;
 import io.territorysync.rules.engine.CompiledRules;
@@ -189,7 +190,7 @@ public class Commands {
         System.err.println("Wrote " + file);
       }
       return 0;
-    } catch (SQLException | IOException | IllegalStateException e) {
+    } catch (SQLException | IOException | IllegalStateException | RulesException e) {
       System.err.println("ERROR " + e.getMessage());
       return 1;
     }

@@ -67,7 +67,7 @@ public class ConsoleFilter {
     try {
       user = cookie == null ? Optional.empty() : sessions.find(cookie.getValue());
     } catch (SQLException e) {
-      LOG.errorf("Console: cannot read sessions: %s", e.getMessage());
+      LOG.error("Console: cannot read sessions", e);
       return Optional.of(
           Response.status(503)
               .type(MediaType.TEXT_PLAIN)

@@ -49,7 +49,7 @@ public class SalesforceSignInResource {
     try {
       connected = salesforce.orgId(); // logs the integration user in when it has not yet
     } catch (RuntimeException e) {
-      LOG.errorf("Console: Salesforce sign-in needs the org connection: %s", e.getMessage());
+      LOG.error("Console: Salesforce sign-in needs the org connection", e);
       return Response.seeOther(URI.create("/console/sign-in?error=salesforce")).build();
     }
     if (userId == null || orgId == null || connected == null || !sameId(orgId, connected)) {

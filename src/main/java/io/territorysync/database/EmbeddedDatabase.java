@@ -106,7 +106,7 @@ public final class EmbeddedDatabase {
       server.close();
       LOG.infof("Embedded PostgreSQL in %s stopped", dataDir);
     } catch (IOException e) {
-      LOG.warnf("Embedded PostgreSQL in %s did not stop cleanly: %s", dataDir, e.getMessage());
+      LOG.warnf(e, "Embedded PostgreSQL in %s did not stop cleanly", dataDir);
     }
   }
 

@@ -24,8 +24,21 @@ public final class EmulatorServer implements AutoCloseable {
     this.emulator = emulator;
   }
 
-  /** Starts an emulator of {@code emulator} on {@code port} (0: a free one). */
+  /** The address the emulator listens on unless told otherwise: this machine only. */
+  public static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * Starts an emulator of {@code emulator} on {@code port} (0: a free one) of this machine only.
+   */
   public static EmulatorServer start(OrgEmulator emulator, int port) throws Exception {
+    return start(emulator, LOOPBACK, port);
+  }
+
+  /**
+   * Starts an emulator of {@code emulator} on {@code host} (0.0.0.0: every interface, for a
+   * container) and {@code port}.
+   */
+  public static EmulatorServer start(OrgEmulator emulator, String host, int port) throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32));
     Router router = Router.router(vertx);
     EmulatorRoutes.mount(router, () -> emulator, vertx);
@@ -35,7 +48,7 @@ public final class EmulatorServer implements AutoCloseable {
             .requestHandler(router);
     server =
         server
-            .listen(port, "0.0.0.0")
+            .listen(port, host)
             .toCompletionStage()
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
@@ -80,7 +93,7 @@ public final class EmulatorServer implements AutoCloseable {
       long started = System.nanoTime();
       DemoOrg.Result demo = DemoOrg.generate(DemoOrg.Spec.of(accounts, seed), emulator.org());
       long ms = (System.nanoTime() - started) / 1_000_000;
-      EmulatorServer server = start(emulator, port);
+      EmulatorServer server = start(emulator, line.option("--host").orElse(LOOPBACK), port);
       String url = "http://localhost:" + server.port();
       System.gc();
       long heapMb =

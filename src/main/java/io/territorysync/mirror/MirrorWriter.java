@@ -1,6 +1,7 @@
 package io.territorysync.mirror;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.CopyStream;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
@@ -131,24 +132,26 @@ public class MirrorWriter {
   public int addSeen(MirrorObject object, Iterable<String> ids) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      CopyIn copy =
-          c.unwrap(PGConnection.class)
-              .getCopyAPI()
-              .copyIn("COPY sync_seen (object, id) FROM STDIN (FORMAT csv)");
-      StringBuilder sb = new StringBuilder(1 << 16);
-      int n = 0;
-      for (String id : ids) {
-        sb.append(object.apiName()).append(',').append(id).append('\n');
-        n++;
-        if (sb.length() > 1 << 16) {
-          byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-          copy.writeToCopy(b, 0, b.length);
-          sb.setLength(0);
-        }
-      }
-      byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-      copy.writeToCopy(b, 0, b.length);
-      copy.endCopy();
+      int n =
+          CopyStream.copy(
+              c,
+              "COPY sync_seen (object, id) FROM STDIN (FORMAT csv)",
+              copy -> {
+                StringBuilder sb = new StringBuilder(1 << 16);
+                int count = 0;
+                for (String id : ids) {
+                  sb.append(object.apiName()).append(',').append(id).append('\n');
+                  count++;
+                  if (sb.length() > 1 << 16) {
+                    byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(b, 0, b.length);
+                    sb.setLength(0);
+                  }
+                }
+                byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
+                copy.writeToCopy(b, 0, b.length);
+                return count;
+              });
       c.commit();
       return n;
     }

@@ -96,6 +96,7 @@ public class MirrorRules {
    * inherited ones too) gets it, and an account joins every territory whose rules all match.
    */
   public RuleSet orgRules(String modelDeveloperName) throws SQLException {
+    // throws RulesException when a rule item has an operation this service does not know
     try (Connection c = dataSource.getConnection()) {
       String modelId = null;
       String modelName = modelDeveloperName;
@@ -121,6 +122,7 @@ public class MirrorRules {
                 : "the mirror has no territory model " + modelDeveloperName);
       }
       Map<String, List<RuleSet.Criterion>> items = new HashMap<>();
+      List<String> unknown = new ArrayList<>();
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT i.rule_id, i.field, i.operation, i.value FROM sf_object_territory2_assignment_rule_item i ORDER BY i.rule_id, i.sort_order")) {
@@ -130,9 +132,20 @@ public class MirrorRules {
             if (field != null && field.regionMatches(true, 0, "Account.", 0, 8)) {
               field = field.substring(8);
             }
-            Operation op =
-                Operation.parse(rs.getString(3) == null ? "" : rs.getString(3))
-                    .orElse(Operation.EQUALS);
+            String opName = rs.getString(3) == null ? "" : rs.getString(3);
+            Operation op = Operation.parse(opName).orElse(null);
+            if (op == null) {
+              // read as equals, the rule would assign accounts the org never would
+              unknown.add(
+                  "rule item "
+                      + rs.getString(1)
+                      + " on "
+                      + field
+                      + " uses the operation '"
+                      + opName
+                      + "', which Territory Sync does not know");
+              continue;
+            }
             List<String> values = new ArrayList<>();
             if (rs.getString(4) != null) {
               for (String v : rs.getString(4).split(",")) {
@@ -146,6 +159,9 @@ public class MirrorRules {
                 .add(new RuleSet.Criterion(field, op, values, false, Pos.NONE, Pos.NONE, Pos.NONE));
           }
         }
+      }
+      if (!unknown.isEmpty()) {
+        throw new RulesException("the org's rules are not run: " + String.join("; ", unknown));
       }
       Map<String, List<RuleSet.Rule>> byTerritory = new LinkedHashMap<>();
       try (PreparedStatement ps =

@@ -1,6 +1,7 @@
 package io.territorysync.rules;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.CopyStream;
 import io.territorysync.rules.engine.CompiledRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * What a candidate rules file would change, without writing anything anywhere: every mirrored
@@ -43,45 +42,46 @@ public class RulesPreview {
             "CREATE TEMP TABLE preview_assignment (account_id text, territory_id text, rule text)"
                 + " ON COMMIT DROP");
       }
-      CopyIn copy =
-          c.unwrap(PGConnection.class)
-              .getCopyAPI()
-              .copyIn("COPY preview_assignment FROM STDIN (FORMAT csv)");
       ThreadLocal<CompiledRules.Scratch> scratch = ThreadLocal.withInitial(candidate::scratch);
       long evaluated =
-          accounts.stream(
-              candidate.slots(),
-              BATCH,
-              batch -> {
-                CompiledRules.Assignment[] result = new CompiledRules.Assignment[batch.size()];
-                IntStream.range(0, batch.size())
-                    .parallel()
-                    .forEach(i -> result[i] = candidate.assign(batch.get(i), scratch.get()));
-                StringBuilder sb = new StringBuilder(batch.size() * 48);
-                for (CompiledRules.Assignment a : result) {
-                  for (int k = 0; k < a.territories().length; k++) {
-                    CompiledRules.Territory t = candidate.territory(a.territories()[k]);
-                    if (t.id() == null) {
-                      continue;
-                    }
-                    int rule = a.rules()[k];
-                    sb.append(a.accountId()).append(',').append(t.id()).append(',');
-                    if (rule >= 0) {
-                      sb.append('"')
-                          .append(candidate.rule(rule).name().replace("\"", "\"\""))
-                          .append('"');
-                    }
-                    sb.append('\n');
-                  }
-                }
-                byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-                try {
-                  copy.writeToCopy(bytes, 0, bytes.length);
-                } catch (SQLException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
-      copy.endCopy();
+          CopyStream.copy(
+              c,
+              "COPY preview_assignment FROM STDIN (FORMAT csv)",
+              copy ->
+                  accounts.stream(
+                      candidate.slots(),
+                      BATCH,
+                      batch -> {
+                        CompiledRules.Assignment[] result =
+                            new CompiledRules.Assignment[batch.size()];
+                        IntStream.range(0, batch.size())
+                            .parallel()
+                            .forEach(
+                                i -> result[i] = candidate.assign(batch.get(i), scratch.get()));
+                        StringBuilder sb = new StringBuilder(batch.size() * 48);
+                        for (CompiledRules.Assignment a : result) {
+                          for (int k = 0; k < a.territories().length; k++) {
+                            CompiledRules.Territory t = candidate.territory(a.territories()[k]);
+                            if (t.id() == null) {
+                              continue;
+                            }
+                            int rule = a.rules()[k];
+                            sb.append(a.accountId()).append(',').append(t.id()).append(',');
+                            if (rule >= 0) {
+                              sb.append('"')
+                                  .append(candidate.rule(rule).name().replace("\"", "\"\""))
+                                  .append('"');
+                            }
+                            sb.append('\n');
+                          }
+                        }
+                        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+                        try {
+                          copy.writeToCopy(bytes, 0, bytes.length);
+                        } catch (SQLException e) {
+                          throw new IllegalStateException(e);
+                        }
+                      }));
       try (Statement s = c.createStatement()) {
         s.execute("CREATE INDEX ON preview_assignment (account_id, territory_id)");
         s.execute("ANALYZE preview_assignment");

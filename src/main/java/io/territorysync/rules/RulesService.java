@@ -177,7 +177,11 @@ public class RulesService {
     List<RuleProblem> problems = new ArrayList<>();
     if (config.source().equalsIgnoreCase("org")) {
       name = "org";
-      set = mirror.orgRules(config.model().orElse(null));
+      try {
+        set = mirror.orgRules(config.model().orElse(null));
+      } catch (RulesException e) {
+        return failed(name, List.of(RuleProblem.error(Pos.NONE, e.getMessage())));
+      }
       text =
           RulesWriter.write(
               set, List.of("The org's own assignment rules, exported by Territory Sync"));

@@ -1,6 +1,7 @@
 package io.territorysync.rules;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.CopyStream;
 import io.territorysync.rules.engine.CompiledRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The rules stage: reloads the rules (an invalid file keeps the previous version and is reported),
@@ -56,61 +55,59 @@ public class RulesStage {
       try (Statement s = c.createStatement()) {
         s.execute("TRUNCATE desired_assignment");
       }
-      CopyIn copy =
-          c.unwrap(PGConnection.class)
-              .getCopyAPI()
-              .copyIn(
-                  "COPY desired_assignment (run_id, account_id, territory_id, rule) FROM STDIN (FORMAT csv)");
       ThreadLocal<CompiledRules.Scratch> scratch = ThreadLocal.withInitial(compiled::scratch);
       long total =
-          accounts.stream(
-              compiled.slots(),
-              BATCH,
-              batch -> {
-                CompiledRules.Assignment[] out = new CompiledRules.Assignment[batch.size()];
-                IntStream.range(0, batch.size())
-                    .parallel()
-                    .forEach(i -> out[i] = compiled.assign(batch.get(i), scratch.get()));
-                StringBuilder sb = new StringBuilder(batch.size() * 64);
-                for (CompiledRules.Assignment a : out) {
-                  if (a.territories().length == 0) {
-                    counts[1]++;
-                  }
-                  if (a.excludedFromRealign()) {
-                    counts[2]++;
-                  }
-                  for (int k = 0; k < a.territories().length; k++) {
-                    CompiledRules.Territory t = compiled.territory(a.territories()[k]);
-                    if (t.id() == null) {
-                      continue;
-                    }
-                    int rule = a.rules()[k];
-                    sb.append(run.runId())
-                        .append(',')
-                        .append(a.accountId())
-                        .append(',')
-                        .append(t.id())
-                        .append(',');
-                    if (rule >= 0) {
-                      sb.append('"')
-                          .append(compiled.rule(rule).name().replace("\"", "\"\""))
-                          .append('"');
-                    }
-                    sb.append('\n');
-                    counts[0]++;
-                  }
-                }
-                byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
-                try {
-                  copy.writeToCopy(bytes, 0, bytes.length);
-                } catch (SQLException e) {
-                  throw new IllegalStateException(e);
-                }
-                if (counts[0] > 0 && batch.size() == BATCH) {
-                  LOG.debugf("rules: %d assignments so far", counts[0]);
-                }
-              });
-      copy.endCopy();
+          CopyStream.copy(
+              c,
+              "COPY desired_assignment (run_id, account_id, territory_id, rule) FROM STDIN (FORMAT csv)",
+              copy ->
+                  accounts.stream(
+                      compiled.slots(),
+                      BATCH,
+                      batch -> {
+                        CompiledRules.Assignment[] out = new CompiledRules.Assignment[batch.size()];
+                        IntStream.range(0, batch.size())
+                            .parallel()
+                            .forEach(i -> out[i] = compiled.assign(batch.get(i), scratch.get()));
+                        StringBuilder sb = new StringBuilder(batch.size() * 64);
+                        for (CompiledRules.Assignment a : out) {
+                          if (a.territories().length == 0) {
+                            counts[1]++;
+                          }
+                          if (a.excludedFromRealign()) {
+                            counts[2]++;
+                          }
+                          for (int k = 0; k < a.territories().length; k++) {
+                            CompiledRules.Territory t = compiled.territory(a.territories()[k]);
+                            if (t.id() == null) {
+                              continue;
+                            }
+                            int rule = a.rules()[k];
+                            sb.append(run.runId())
+                                .append(',')
+                                .append(a.accountId())
+                                .append(',')
+                                .append(t.id())
+                                .append(',');
+                            if (rule >= 0) {
+                              sb.append('"')
+                                  .append(compiled.rule(rule).name().replace("\"", "\"\""))
+                                  .append('"');
+                            }
+                            sb.append('\n');
+                            counts[0]++;
+                          }
+                        }
+                        byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+                        try {
+                          copy.writeToCopy(bytes, 0, bytes.length);
+                        } catch (SQLException e) {
+                          throw new IllegalStateException(e);
+                        }
+                        if (counts[0] > 0 && batch.size() == BATCH) {
+                          LOG.debugf("rules: %d assignments so far", counts[0]);
+                        }
+                      }));
       writeUsers(c, run, compiled);
       c.commit();
       // fresh statistics, so the plan stage's joins against these tables are planned well

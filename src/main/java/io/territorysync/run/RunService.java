@@ -198,6 +198,7 @@ public class RunService {
     if (!context.scoped()) {
       active = context;
     }
+    Throwable failure = null;
     try {
       Exchange ex =
           template.request("direct:run", e -> e.setProperty(RunContext.PROPERTY, context));
@@ -205,6 +206,7 @@ public class RunService {
         throw ex.getException();
       }
     } catch (Exception e) {
+      failure = e;
       status = "failed";
       error = message(e);
       if (context.stopReason() != null) {
@@ -217,13 +219,16 @@ public class RunService {
           || cause(e, ApiBudgetExhaustedException.class) != null) {
         error = "stopped: " + error + "; what was already synced or written keeps its progress";
       }
+    } finally {
+      // also when an Error escapes: a heartbeat left running would keep a dead run "alive"
+      if (reporter != null) {
+        reporter.cancel(false);
+      }
+      context.closeStage();
     }
     if (error == null && context.partialReason() != null) {
       status = "partial";
       error = context.partialReason();
-    }
-    if (reporter != null) {
-      reporter.cancel(false);
     }
     active = null;
     if (status.equals("stopped")) {
@@ -232,13 +237,15 @@ public class RunService {
           runs.enqueue("resume", request.full(), request.dryRun(), request.force()).run().id;
       error += "; run " + next + " continues it";
     }
-    context.closeStage();
     long durationMs = (System.nanoTime() - started) / 1_000_000;
     Map<String, Object> summary = summary(runId, status, context, durationMs);
     Run finished = runs.finish(runId, status, summary, error, context.budget().used());
     metrics.finished(request.trigger(), status, context);
     if (status.equals("stopped")) {
       LOG.warnf("Run %d %s after %d ms: %s", runId, status, durationMs, error);
+    } else if (failure != null && !expected(failure)) {
+      // a bug, not a refusal by the org or bad rules: keep the stack trace
+      LOG.errorf(failure, "Run %d %s after %d ms: %s", runId, status, durationMs, error);
     } else if (error != null) {
       LOG.errorf("Run %d %s after %d ms: %s", runId, status, durationMs, error);
     } else if (context.scoped()) {
@@ -282,6 +289,17 @@ public class RunService {
       }
     }
     return null;
+  }
+
+  /** Failures whose message says it all: the org, the rules, the guard or the database. */
+  private static boolean expected(Throwable e) {
+    return cause(e, io.territorysync.salesforce.SalesforceCallException.class) != null
+        || cause(e, io.territorysync.rules.RulesException.class) != null
+        || cause(e, GuardStoppedException.class) != null
+        || cause(e, java.sql.SQLException.class) != null
+        || cause(e, RunInProgressException.class) != null
+        || cause(e, RequestLimitExceededException.class) != null
+        || cause(e, ApiBudgetExhaustedException.class) != null;
   }
 
   private static String message(Throwable e) {

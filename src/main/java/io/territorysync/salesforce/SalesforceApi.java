@@ -2,6 +2,7 @@ package io.territorysync.salesforce;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.faulttolerance.api.TypedGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -31,7 +32,6 @@ import org.apache.camel.component.salesforce.api.dto.bulkv2.JobStateEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.LineEndingEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.OperationEnum;
 import org.apache.camel.component.salesforce.api.dto.bulkv2.QueryJob;
-import io.smallrye.faulttolerance.api.TypedGuard;
 import org.jboss.logging.Logger;
 
 /**
@@ -424,8 +424,8 @@ public class SalesforceApi {
   /**
    * The declared retry policy of every Salesforce call: a transient failure (5xx,
    * UNABLE_TO_LOCK_ROW, SERVER_UNAVAILABLE, a broken connection) is retried with exponential
-   * backoff and jitter, within territory.salesforce.retry.*; REQUEST_LIMIT_EXCEEDED and every
-   * other failure are final at once. Each attempt is one API call of the budget.
+   * backoff and jitter, within territory.salesforce.retry.*; REQUEST_LIMIT_EXCEEDED and every other
+   * failure are final at once. Each attempt is one API call of the budget.
    */
   private TypedGuard<Exchange> retryPolicy() {
     TypedGuard<Exchange> policy = retryPolicy;
@@ -445,8 +445,7 @@ public class SalesforceApi {
                   t ->
                       LOG.warnf(
                           "Salesforce %s; retrying (at most %d attempts)",
-                          t.getMessage(),
-                          retry.maxAttempts()))
+                          t.getMessage(), retry.maxAttempts()))
               .withExponentialBackoff()
               .factor(2)
               .maxDelay(max, ChronoUnit.MILLIS)

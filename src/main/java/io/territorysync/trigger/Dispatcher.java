@@ -64,7 +64,7 @@ public class Dispatcher {
     try {
       schedule.start();
     } catch (Exception e) {
-      LOG.errorf("Schedule: not started: %s", e.getMessage());
+      LOG.error("Schedule: not started", e);
     }
     if (runAtStartup) {
       RunRepository.Queued q = repository.enqueue("startup", false, false, false);
@@ -134,7 +134,7 @@ public class Dispatcher {
                 purged, webhookConfig.retention());
           }
         } catch (Exception e) {
-          LOG.warnf("Could not delete old webhook events: %s", e.getMessage());
+          LOG.warn("Could not delete old webhook events", e);
         }
       }
       try {
@@ -145,7 +145,7 @@ public class Dispatcher {
           worked |= runs.executeNextQueued().isPresent();
         }
       } catch (Exception e) {
-        LOG.errorf("Dispatcher: %s", e.getMessage());
+        LOG.error("Dispatcher: a pass failed", e);
       }
       if (!worked && running) {
         try {

@@ -93,7 +93,7 @@ public class NightlySchedule {
       dispatcher.poke();
       return Optional.of(q.run().id);
     } catch (SQLException | RuntimeException e) {
-      LOG.errorf("Schedule: could not queue the run for %s: %s", scheduled, e.getMessage());
+      LOG.errorf(e, "Schedule: could not queue the run for %s", scheduled);
       return Optional.empty();
     }
   }

@@ -3,6 +3,7 @@ package io.territorysync.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
@@ -165,6 +166,22 @@ class RulesPipelineTest {
     assertFalse(compiled.rules().exclusive(), "native semantics: every matching territory");
     assertTrue(exported.contains("inherited: true"), exported);
     assertTrue(exported.contains("exclude: [" + account + "]"), exported);
+  }
+
+  @Test
+  void anOrgRuleWithAnOperationThisServiceDoesNotKnowIsRefusedNotReadAsEquals() throws Exception {
+    run();
+    String item = string("SELECT id FROM sf_object_territory2_assignment_rule_item LIMIT 1");
+    try (var c = dataSource.getConnection();
+        var s = c.createStatement()) {
+      s.executeUpdate(
+          "UPDATE sf_object_territory2_assignment_rule_item SET operation = 'resembles'"
+              + " WHERE id = '"
+              + item
+              + "'");
+    }
+    RulesException refused = assertThrows(RulesException.class, () -> mirrorRules.orgRules(null));
+    assertTrue(refused.getMessage().contains("'resembles'"), refused.getMessage());
   }
 
   private CompiledRules compileOrgRules() throws Exception {
