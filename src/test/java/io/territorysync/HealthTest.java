@@ -68,13 +68,17 @@ class HealthTest {
         .then()
         .body("checks.find { it.name == 'context' }.data.'context.status'", equalTo("Started"));
     java.util.List<String> declared = new java.util.ArrayList<>();
-    java.util.regex.Pattern route =
-        java.util.regex.Pattern.compile("(?m)^- route:\\s*\\n\\s+id: (\\S+)");
+    org.snakeyaml.engine.v2.api.Load yaml =
+        new org.snakeyaml.engine.v2.api.Load(
+            org.snakeyaml.engine.v2.api.LoadSettings.builder().build());
     try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/routes"))) {
       for (var f : files.sorted().toList()) {
-        var m = route.matcher(java.nio.file.Files.readString(f));
-        while (m.find()) {
-          declared.add(m.group(1));
+        for (Object item :
+            (java.util.List<?>) yaml.loadFromString(java.nio.file.Files.readString(f))) {
+          Object route = ((java.util.Map<?, ?>) item).get("route");
+          if (route != null) {
+            declared.add((String) ((java.util.Map<?, ?>) route).get("id"));
+          }
         }
       }
     }

@@ -117,6 +117,7 @@ public final class ConsoleBenchmark {
       pages.put("Account: page (territories, explain, history)", "/console/accounts/" + account);
       pages.put("Webhooks", "/console/webhooks");
       pages.put("Webhooks: dead", "/console/webhooks?status=dead");
+      territoriesAndMap(base, pages);
 
       System.out.printf("%-48s %8s %8s %8s%n", "Page", "p50 ms", "p95 ms", "max ms");
       for (Map.Entry<String, String> page : pages.entrySet()) {
@@ -143,6 +144,43 @@ public final class ConsoleBenchmark {
       emulator.waitFor();
       BenchProcesses.deleteTree(data);
     }
+  }
+
+  /**
+   * The Territories and Map pages: the tree (first levels), a territory's detail and a branch's
+   * children (htmx fragments); the map page, its hulls, and its data for the world (cells), the
+   * US, a region filter, and a city-sized view (single accounts).
+   */
+  private static void territoriesAndMap(String base, Map<String, String> pages) throws Exception {
+    JsonNode t = api(base, "/api/territories").path("territories");
+    String parent = null;
+    String leaf = null;
+    java.util.Set<String> parents = new java.util.HashSet<>();
+    for (JsonNode n : t) {
+      parents.add(n.path("parentId").asText());
+    }
+    for (JsonNode n : t) {
+      String id = n.path("territoryId").asText();
+      if (parent == null && parents.contains(id) && !n.path("parentId").isNull()) {
+        parent = id;
+      }
+      if (leaf == null && !parents.contains(id)) {
+        leaf = id;
+      }
+    }
+    pages.put("Territories: tree, first levels", "/console/territories");
+    pages.put("Territories: detail of a leaf (fragment)", "/console/territories/" + leaf + "/detail");
+    pages.put("Territories: children of a parent (fragment)", "/console/territories/" + parent + "/children");
+    pages.put("Map: page", "/console/map");
+    pages.put("Map: hulls of all territories", "/console/map/hulls");
+    pages.put("Map: world, zoom 2 (cells)", "/console/map/data?west=-180&south=-60&east=180&north=75&zoom=2");
+    pages.put("Map: US, zoom 4 (cells)", "/console/map/data?west=-125&south=24&east=-66&north=50&zoom=4");
+    pages.put(
+        "Map: one region's subtree, zoom 3",
+        "/console/map/data?west=-180&south=-60&east=180&north=75&zoom=3&territory=" + parent);
+    pages.put(
+        "Map: city blocks, zoom 14 (accounts)",
+        "/console/map/data?west=-122.44&south=37.76&east=-122.40&north=37.79&zoom=14");
   }
 
   private static double pct(List<Double> sorted, double p) {

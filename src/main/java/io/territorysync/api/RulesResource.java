@@ -2,20 +2,26 @@ package io.territorysync.api;
 
 import io.territorysync.rules.RuleProblem;
 import io.territorysync.rules.RulesPreview;
+import io.territorysync.rules.RulesReader;
 import io.territorysync.rules.RulesService;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,12 +116,22 @@ public class RulesResource {
               + " force); 422 with every problem when invalid; 409 when basedOn is given and"
               + " another version was put in force since. Nothing is written unless 200.")
   public Response publish(
-      String body,
+      byte[] body,
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
       @QueryParam("note") String note,
       @QueryParam("basedOn") Long basedOn,
       @Context SecurityContext security)
       throws SQLException {
-    return change(rules.publish(body == null ? "" : body, actor(security), note, basedOn));
+    Text text = text(body, contentType);
+    if (text.problem() != null) {
+      return change(
+          new RulesService.Change(
+              RulesService.Outcome.INVALID,
+              rules.current().orElse(null),
+              List.of(text.problem()),
+              "the rules are not valid"));
+    }
+    return change(rules.publish(text.text(), actor(security), note, basedOn));
   }
 
   @POST
@@ -196,8 +212,9 @@ public class RulesResource {
   @Operation(
       summary = "Check a rules file (the body) against the mirror; nothing changes",
       description = "200 with valid true or false and every problem with line and column.")
-  public Map<String, Object> validate(String body) throws SQLException {
-    RulesService.LoadResult r = rules.validate(body == null ? "" : body, "request body");
+  public Map<String, Object> validate(
+      byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) throws SQLException {
+    RulesService.LoadResult r = validated(text(body, contentType));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("valid", r.ok());
     m.put("problems", problems(r.problems()));
@@ -232,8 +249,9 @@ public class RulesResource {
               + " in force want: associations added and removed, accounts changed (with a sample),"
               + " and accounts and potential per territory before and after. Writes nothing and"
               + " makes no Salesforce call. 422 with the problems when the candidate is invalid.")
-  public Response preview(String body) throws SQLException {
-    RulesService.LoadResult r = rules.validate(body == null ? "" : body, "request body");
+  public Response preview(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType)
+      throws SQLException {
+    RulesService.LoadResult r = validated(text(body, contentType));
     if (!r.ok()) {
       return Response.status(422)
           .entity(Map.of("valid", false, "problems", problems(r.problems())))
@@ -243,6 +261,52 @@ public class RulesResource {
     m.put("valid", true);
     m.putAll(preview.preview(r.inForce().rules()));
     return Response.ok(m).build();
+  }
+
+  /** A request body as rules text, or the problem that keeps it from being text. */
+  record Text(String text, RuleProblem problem) {}
+
+  /**
+   * Decodes a rules file sent as the body with the charset of its Content-Type (UTF-8 when none),
+   * refusing bytes that are not text in it; a body over {@link RulesReader#MAX_BYTES} is answered
+   * 413 (the size filter refuses it before it is read when the client declares its length).
+   */
+  static Text text(byte[] body, String contentType) {
+    if (body == null) {
+      return new Text("", null);
+    }
+    if (body.length > RulesReader.MAX_BYTES) {
+      throw new WebApplicationException(BodyLimitFilter.tooLarge(RulesReader.MAX_BYTES));
+    }
+    Charset charset = StandardCharsets.UTF_8;
+    try {
+      if (contentType != null) {
+        String name =
+            MediaType.valueOf(contentType).getParameters().get(MediaType.CHARSET_PARAMETER);
+        if (name != null) {
+          charset = Charset.forName(name.trim());
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      // IllegalCharsetNameException and UnsupportedCharsetException are IllegalArgumentExceptions
+      return new Text(
+          null,
+          RuleProblem.error(
+              io.territorysync.rules.Pos.NONE,
+              "the Content-Type names a charset this service cannot read"));
+    }
+    try {
+      return new Text(RulesReader.decode(body, charset), null);
+    } catch (RulesReader.Undecodable e) {
+      return new Text(null, e.problem());
+    }
+  }
+
+  private RulesService.LoadResult validated(Text text) throws SQLException {
+    if (text.problem() != null) {
+      return new RulesService.LoadResult(false, null, List.of(text.problem()), "request body");
+    }
+    return rules.validate(text.text(), "request body");
   }
 
   private static List<Map<String, Object>> problems(List<RuleProblem> problems) {

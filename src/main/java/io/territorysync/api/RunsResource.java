@@ -68,7 +68,7 @@ public class RunsResource {
   @Operation(
       summary = "Recent runs, newest first",
       description =
-          "Filter by trigger (api, console, schedule, webhook, cli, startup…) and status; before"
+          "Filter by trigger (api, console, schedule, webhook, cli, startup, resume…) and status; before"
               + " (a run id) gives the page of older runs.")
   public List<Map<String, Object>> list(
       @QueryParam("trigger") String trigger,
@@ -85,7 +85,8 @@ public class RunsResource {
   @Operation(
       summary = "One run: status, stage, progress, API calls, counts and error",
       description =
-          "status is queued, running, succeeded, partial, failed or stopped_by_guard; progress"
+          "status is queued, running, succeeded, partial, failed, stopped_by_guard or stopped;"
+              + " progress"
               + " holds records done and total of the current stage.")
   public Response get(@PathParam("id") long id) {
     Run run = runs.findById(id);

@@ -84,12 +84,15 @@ public class AccountsPage {
     }
     return Response.ok(
             Templates.account(
-                account.get(), explain(normal.get()), history.accountHistory(normal.get(), 100)))
+                account.get(),
+                explain(history, normal.get()),
+                history.accountHistory(normal.get(), 100)))
         .build();
   }
 
+  /** Why the rules put the account where they did (also the map's popup). */
   @SuppressWarnings("unchecked")
-  private Explain explain(String accountId) throws SQLException {
+  static Explain explain(History history, String accountId) throws SQLException {
     Map<String, Object> e;
     try {
       Optional<Map<String, Object>> found = history.explain(accountId, 3);

@@ -44,6 +44,7 @@ public class ConsoleFilter {
 
   @Inject ConsoleSessions sessions;
   @Inject ConsoleConfig config;
+  @Inject MapConfig map;
 
   /** Whether {@code path} is a console path that needs a session. */
   static boolean guarded(String path) {
@@ -142,8 +143,29 @@ public class ConsoleFilter {
     h.putSingle("Referrer-Policy", "same-origin");
     h.putSingle(
         "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self';"
+        "default-src 'self'; img-src 'self' data: blob:"
+            + tileOrigin(map.tileUrl().orElse(null))
+            + "; style-src 'self'; script-src 'self';"
             + " object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+  }
+
+  private static final java.util.regex.Pattern ORIGIN =
+      java.util.regex.Pattern.compile("^(https?)://([A-Za-z0-9.{}-]+(:[0-9]+)?)(/.*)?$");
+
+  /**
+   * " https://tiles.example.org" for the map's tile server, so its images may load ({s} subdomains
+   * become *); "" for none or an URL that is not plain http(s).
+   */
+  static String tileOrigin(String tileUrl) {
+    if (tileUrl == null) {
+      return "";
+    }
+    java.util.regex.Matcher m = ORIGIN.matcher(tileUrl.trim());
+    if (!m.matches()) {
+      return "";
+    }
+    String host = m.group(2).replace("{s}", "*");
+    return host.contains("{") ? "" : " " + m.group(1) + "://" + host;
   }
 
   /** The sign-in page, coming back to {@code next} afterwards. */

@@ -47,7 +47,7 @@ public class RunsPage {
 
   static final int PAGE = 50;
   private static final Set<String> FINAL =
-      Set.of("succeeded", "partial", "failed", "stopped_by_guard");
+      Set.of("succeeded", "partial", "failed", "stopped_by_guard", "stopped");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One run as a row of the list. */

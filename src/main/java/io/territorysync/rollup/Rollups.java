@@ -62,7 +62,7 @@ public class Rollups {
         "balance",
         rows(
             "SELECT b.parent_id AS \"parentId\", p.developer_name AS parent,"
-                + " y.developer_name AS type, b.territories, b.potential_mean AS \"potentialMean\","
+                + " b.type_id AS \"typeId\", y.developer_name AS type, b.territories, b.potential_mean AS \"potentialMean\","
                 + " b.potential_cv AS \"potentialCv\", b.potential_max_min AS \"potentialMaxMin\","
                 + " b.workload_mean AS \"workloadMean\", b.workload_cv AS \"workloadCv\","
                 + " b.workload_max_min AS \"workloadMaxMin\", b.outside"
@@ -75,6 +75,51 @@ public class Rollups {
                 + " WHERE summary->'rollups' IS NOT NULL ORDER BY id DESC LIMIT 1");
     out.put("unassigned", latest.isEmpty() ? null : latest.get(0));
     return out;
+  }
+
+  /** The periods of the stored rollups: years before quarters, newest first. */
+  public List<String> periods() throws SQLException {
+    List<String> out = new ArrayList<>();
+    for (Map<String, Object> r :
+        rows(
+            "SELECT period, min(period_start) AS s, max(period_end) AS e FROM territory_rollup"
+                + " GROUP BY period ORDER BY max(period_end) - min(period_start) DESC, min(period_start) DESC")) {
+      out.add((String) r.get("period"));
+    }
+    return out;
+  }
+
+  /** The territory model the stored rollups are of (id, name, state), if any. */
+  public Map<String, Object> model() throws SQLException {
+    List<Map<String, Object>> m =
+        rows(
+            "SELECT m.id, coalesce(m.name, m.developer_name, r.model_id) AS name, m.state"
+                + " FROM (SELECT model_id FROM territory_rollup LIMIT 1) r"
+                + " LEFT JOIN sf_territory2_model m ON m.id = r.model_id");
+    return m.isEmpty() ? null : m.get(0);
+  }
+
+  /** The label of every Territory2Type, by id. */
+  public Map<String, String> typeLabels() throws SQLException {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map<String, Object> r :
+        rows(
+            "SELECT id, coalesce(master_label, developer_name, id) AS label"
+                + " FROM sf_territory2_type")) {
+      out.put((String) r.get("id"), (String) r.get("label"));
+    }
+    return out;
+  }
+
+  /** The users with an active association to the territory (name, username, role), by name. */
+  public List<Map<String, Object>> users(String territoryId) throws SQLException {
+    return rows(
+        "SELECT u.user_id AS \"userId\", coalesce(s.name, u.user_id) AS name, s.username,"
+            + " u.role_in_territory2 AS role FROM sf_user_territory2_association u"
+            + " LEFT JOIN sf_user s ON s.id = u.user_id"
+            + " WHERE u.territory2_id = ? AND coalesce(u.is_active, true)"
+            + " ORDER BY name",
+        territoryId);
   }
 
   private List<Map<String, Object>> rows(String sql, Object... params) throws SQLException {

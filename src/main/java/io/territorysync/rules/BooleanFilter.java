@@ -133,11 +133,18 @@ public sealed interface BooleanFilter {
     return f;
   }
 
-  /** Recursive-descent parser. */
+  /**
+   * Deepest nesting of parentheses and NOTs: the parser and the filter recurse, so a filter of a
+   * million '(' would otherwise overflow the stack.
+   */
+  int MAX_DEPTH = 50;
+
+  /** Recursive-descent parser, refusing nesting deeper than {@link #MAX_DEPTH}. */
   final class Parser {
     private final String text;
     private final int criteria;
     private int pos;
+    private int depth;
 
     private Parser(String text, int criteria) {
       this.text = text;
@@ -162,10 +169,15 @@ public sealed interface BooleanFilter {
 
     BooleanFilter factor() throws SyntaxError {
       skipSpace();
+      int start = pos;
       if (keyword("NOT")) {
-        return new Not(factor());
+        deeper(start);
+        BooleanFilter negated = new Not(factor());
+        depth--;
+        return negated;
       }
       if (pos < text.length() && text.charAt(pos) == '(') {
+        deeper(pos);
         pos++;
         BooleanFilter inner = expression();
         skipSpace();
@@ -173,9 +185,9 @@ public sealed interface BooleanFilter {
           throw new SyntaxError("missing ')'", pos);
         }
         pos++;
+        depth--;
         return inner;
       }
-      int start = pos;
       while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
         pos++;
       }
@@ -186,12 +198,28 @@ public sealed interface BooleanFilter {
                 : "expected a criterion number at the end",
             start);
       }
+      if (pos - start > 9) {
+        throw new SyntaxError(
+            "criterion "
+                + text.substring(start, start + 9)
+                + "… does not exist (the rule has "
+                + criteria
+                + ")",
+            start);
+      }
       int n = Integer.parseInt(text.substring(start, pos));
       if (n < 1 || n > criteria) {
         throw new SyntaxError(
             "criterion " + n + " does not exist (the rule has " + criteria + ")", start);
       }
       return new Ref(n);
+    }
+
+    private void deeper(int at) throws SyntaxError {
+      if (++depth > MAX_DEPTH) {
+        throw new SyntaxError(
+            "parentheses and NOTs are nested more than " + MAX_DEPTH + " deep", at);
+      }
     }
 
     boolean keyword(String word) {

@@ -13,8 +13,16 @@ import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionEndEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
@@ -47,6 +55,27 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * </pre>
  */
 public final class RulesReader {
+
+  /**
+   * Most characters (code points) in a rules file: about 60 times the 5,000-account demo rules. A
+   * larger file is refused before it is parsed.
+   */
+  public static final int MAX_CODE_POINTS = 2_000_000;
+
+  /** Most bytes of a rules file sent to the API (UTF-8 takes up to 4 bytes a character). */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
+
+  /** Deepest nesting of mappings and lists; a rules file needs about 9. */
+  public static final int MAX_DEPTH = 40;
+
+  /** Most aliases ({@code *name}) in a file. */
+  public static final int MAX_ALIASES = 500;
+
+  /**
+   * Most characters the file may hold once every alias is expanded, so that aliases of a large
+   * value ({@code values: [*s, *s, …]}) cannot grow into gigabytes in memory.
+   */
+  public static final long MAX_EXPANDED = 4L * MAX_CODE_POINTS;
 
   private static final Set<String> TOP =
       Set.of("model", "mode", "exclusive", "territories", "overrides", "description", "version");
@@ -84,10 +113,40 @@ public final class RulesReader {
   private RuleSet parse(String text) {
     Optional<Node> root;
     try {
-      root = new Compose(LoadSettings.builder().setLabel(source).build()).composeString(text);
+      int codePoints = text.codePointCount(0, text.length());
+      if (codePoints > MAX_CODE_POINTS) {
+        problems.add(
+            RuleProblem.error(
+                new Pos(1, 1),
+                "the rules file holds "
+                    + codePoints
+                    + " characters; at most "
+                    + MAX_CODE_POINTS
+                    + " are read"));
+        return null;
+      }
+      LoadSettings settings =
+          LoadSettings.builder()
+              .setLabel(source)
+              .setCodePointLimit(MAX_CODE_POINTS * 4)
+              .setMaxAliasesForCollections(MAX_ALIASES)
+              .setAllowRecursiveKeys(false)
+              .build();
+      if (!withinLimits(settings, text)) {
+        return null;
+      }
+      root = new Compose(settings).composeString(text);
     } catch (MarkedYamlEngineException e) {
       Pos pos = e.getProblemMark().map(RulesReader::pos).orElse(Pos.NONE);
       problems.add(RuleProblem.error(pos, "not valid YAML: " + e.getProblem()));
+      return null;
+    } catch (ReaderException e) {
+      problems.add(
+          RuleProblem.error(
+              at(text, e.getPosition()),
+              "not valid YAML: the character U+"
+                  + String.format("%04X", e.getCodePoint())
+                  + " is not allowed"));
       return null;
     } catch (YamlEngineException e) {
       problems.add(RuleProblem.error(Pos.NONE, "not valid YAML: " + e.getMessage()));
@@ -476,6 +535,156 @@ public final class RulesReader {
     } catch (NumberFormatException | NullPointerException e) {
       return miles;
     }
+  }
+
+  /** Bytes that are not text in the expected charset, with where the first bad one is. */
+  public static final class Undecodable extends java.nio.charset.CharacterCodingException {
+    private final transient Pos pos;
+    private final String reason;
+
+    Undecodable(Pos pos, String reason) {
+      this.pos = pos;
+      this.reason = reason;
+    }
+
+    /** The problem, positioned at the first bad byte. */
+    public RuleProblem problem() {
+      return RuleProblem.error(pos, reason);
+    }
+
+    @Override
+    public String getMessage() {
+      return reason + " at line " + pos.line() + ", column " + pos.column();
+    }
+  }
+
+  /**
+   * Decodes a rules file strictly: a byte sequence that is not valid in {@code charset} is refused
+   * with its line and column rather than silently replaced.
+   */
+  public static String decode(byte[] bytes, java.nio.charset.Charset charset) throws Undecodable {
+    java.nio.charset.CharsetDecoder decoder =
+        charset
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 16);
+    java.nio.charset.CoderResult r = decoder.decode(in, out, true);
+    if (r.isError()) {
+      out.flip();
+      String before = out.toString();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < before.length(); i++) {
+        if (before.charAt(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new Undecodable(
+          new Pos(line, before.length() - lineStart + 1),
+          "not valid " + charset.name() + " (byte " + (in.position() + 1) + ")");
+    }
+    decoder.flush(out);
+    out.flip();
+    return out.toString();
+  }
+
+  // ----------------------------------------------------------------------------- limits
+
+  /** An open mapping or list while scanning: its anchor and expanded size so far. */
+  private static final class Open {
+    final Anchor anchor;
+    long size = 1;
+
+    Open(Anchor anchor) {
+      this.anchor = anchor;
+    }
+  }
+
+  /**
+   * Scans the parser's events (the parser keeps its own stack, so any depth is safe here) before
+   * the document is composed into nodes (which recurses): refuses nesting deeper than {@link
+   * #MAX_DEPTH}, more than {@link #MAX_ALIASES} aliases, and aliases that would expand the file
+   * beyond {@link #MAX_EXPANDED} characters.
+   */
+  private boolean withinLimits(LoadSettings settings, String text) {
+    java.util.ArrayDeque<Open> open = new java.util.ArrayDeque<>();
+    Map<Anchor, Long> anchored = new HashMap<>();
+    long expanded = 0;
+    int aliases = 0;
+    for (Event e : new Parse(settings).parseString(text)) {
+      long size;
+      if (e instanceof CollectionStartEvent start) {
+        if (open.size() >= MAX_DEPTH) {
+          problems.add(
+              RuleProblem.error(
+                  pos(e), "mappings and lists are nested more than " + MAX_DEPTH + " deep"));
+          return false;
+        }
+        open.push(new Open(start.getAnchor().orElse(null)));
+        size = 1;
+      } else if (e instanceof CollectionEndEvent) {
+        Open closed = open.pop();
+        if (closed.anchor != null) {
+          anchored.put(closed.anchor, closed.size);
+        }
+        if (!open.isEmpty()) {
+          open.peek().size += closed.size;
+        }
+        continue;
+      } else if (e instanceof ScalarEvent scalar) {
+        size = 1 + scalar.getValue().length();
+        scalar.getAnchor().ifPresent(a -> anchored.put(a, 1L + scalar.getValue().length()));
+      } else if (e instanceof AliasEvent alias) {
+        if (++aliases > MAX_ALIASES) {
+          problems.add(
+              RuleProblem.error(
+                  pos(e), "more than " + MAX_ALIASES + " aliases (*name) in the file"));
+          return false;
+        }
+        size = anchored.getOrDefault(alias.getAlias(), 1L);
+      } else {
+        continue;
+      }
+      expanded += size;
+      if (expanded > MAX_EXPANDED) {
+        problems.add(
+            RuleProblem.error(
+                pos(e),
+                "aliases expand the file to more than "
+                    + MAX_EXPANDED
+                    + " characters (an alias bomb?)"));
+        return false;
+      }
+      if (!open.isEmpty() && !(e instanceof CollectionStartEvent)) {
+        open.peek().size += size;
+      }
+    }
+    return true;
+  }
+
+  /** The line and column of the {@code codePoint}-th code point of {@code text}. */
+  private static Pos at(String text, int codePoint) {
+    int line = 1;
+    int column = 1;
+    int i = 0;
+    for (int n = 0; n < codePoint && i < text.length(); n++) {
+      int c = text.codePointAt(i);
+      i += Character.charCount(c);
+      if (c == '\n') {
+        line++;
+        column = 1;
+      } else {
+        column++;
+      }
+    }
+    return new Pos(line, column);
+  }
+
+  private static Pos pos(Event e) {
+    return e.getStartMark().map(RulesReader::pos).orElse(Pos.NONE);
   }
 
   // ----------------------------------------------------------------------------- helpers

@@ -652,10 +652,18 @@ public class RulesService {
         if (in == null) {
           throw new IOException("no resource " + resource + " on the classpath");
         }
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return RulesReader.decode(in.readAllBytes(), StandardCharsets.UTF_8);
       }
     }
-    return Files.readString(Path.of(location));
+    Path path = Path.of(location);
+    if (Files.size(path) > RulesReader.MAX_BYTES) {
+      throw new IOException(
+          "the file holds "
+              + Files.size(path)
+              + " bytes; a rules file may hold at most "
+              + RulesReader.MAX_BYTES);
+    }
+    return RulesReader.decode(Files.readAllBytes(path), StandardCharsets.UTF_8);
   }
 
   /** Stores a new version, unless the newest stored one has the same content (a restart). */

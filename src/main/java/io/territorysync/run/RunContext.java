@@ -190,6 +190,29 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     return stages;
   }
 
+  private volatile String stopReason;
+
+  /**
+   * Asks the run to stop at its next safe point: the next stage boundary or Salesforce call throws
+   * {@link RunStoppedException}; what was synced or written keeps its progress.
+   */
+  public void stop(String reason) {
+    stopReason = reason;
+    budget.stop(reason);
+  }
+
+  /** Why the run was asked to stop, or null. */
+  public String stopReason() {
+    return stopReason;
+  }
+
+  /** A safe point: throws {@link RunStoppedException} when the run was asked to stop. */
+  public void checkStopped() {
+    if (stopReason != null) {
+      throw new RunStoppedException(stopReason);
+    }
+  }
+
   public long runId() {
     return runId;
   }

@@ -67,6 +67,21 @@ public class RunService {
   @Inject SalesforceApi api;
   @Inject RunMetrics metrics;
 
+  /** The whole run this process is running, if any. */
+  private volatile RunContext active;
+
+  /**
+   * Asks the whole run in progress in this process, if any, to stop at its next safe point; it ends
+   * as {@code stopped} and a run queued in its place continues it (on any replica).
+   */
+  public void stopActive(String reason) {
+    RunContext run = active;
+    if (run != null) {
+      LOG.infof("Run %d: stopping at the next safe point (%s)", run.runId(), reason);
+      run.stop(reason);
+    }
+  }
+
   /**
    * Runs now, in this thread; throws {@link RunInProgressException} when another run holds the
    * lock.
@@ -180,6 +195,9 @@ public class RunService {
                 2,
                 2,
                 java.util.concurrent.TimeUnit.SECONDS);
+    if (!context.scoped()) {
+      active = context;
+    }
     try {
       Exchange ex =
           template.request("direct:run", e -> e.setProperty(RunContext.PROPERTY, context));
@@ -189,7 +207,10 @@ public class RunService {
     } catch (Exception e) {
       status = "failed";
       error = message(e);
-      if (cause(e, GuardStoppedException.class) != null) {
+      if (context.stopReason() != null) {
+        status = "stopped";
+        error = "stopped at a safe point: " + context.stopReason();
+      } else if (cause(e, GuardStoppedException.class) != null) {
         status = "stopped_by_guard";
         error = cause(e, GuardStoppedException.class).getMessage();
       } else if (cause(e, RequestLimitExceededException.class) != null
@@ -204,12 +225,21 @@ public class RunService {
     if (reporter != null) {
       reporter.cancel(false);
     }
+    active = null;
+    if (status.equals("stopped")) {
+      // Queued before the lock is released, so another replica takes it up at once.
+      long next =
+          runs.enqueue("resume", request.full(), request.dryRun(), request.force()).run().id;
+      error += "; run " + next + " continues it";
+    }
     context.closeStage();
     long durationMs = (System.nanoTime() - started) / 1_000_000;
     Map<String, Object> summary = summary(runId, status, context, durationMs);
     Run finished = runs.finish(runId, status, summary, error, context.budget().used());
     metrics.finished(request.trigger(), status, context);
-    if (error != null) {
+    if (status.equals("stopped")) {
+      LOG.warnf("Run %d %s after %d ms: %s", runId, status, durationMs, error);
+    } else if (error != null) {
       LOG.errorf("Run %d %s after %d ms: %s", runId, status, durationMs, error);
     } else if (context.scoped()) {
       LOG.debugf(

@@ -16,6 +16,7 @@ public class RunStages {
 
   /** The run enters {@code stage}. */
   public void enter(String stage, RunContext run) {
+    run.checkStopped();
     run.enterStage(stage);
     runs.stage(run.runId(), stage, run.budget().used());
     if (run.scoped()) {

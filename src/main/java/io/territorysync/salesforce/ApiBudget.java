@@ -24,8 +24,21 @@ public final class ApiBudget {
     return new ApiBudget(Integer.MAX_VALUE, -1, null);
   }
 
+  private volatile String stopped;
+
+  /**
+   * Refuses every further call (the run is stopping): a call is where a run can stop with
+   * everything before it kept, as when the budget runs out.
+   */
+  public void stop(String reason) {
+    stopped = reason;
+  }
+
   /** Reserves one call; throws {@link ApiBudgetExhaustedException} when none is left. */
   void spend() {
+    if (stopped != null) {
+      throw new ApiBudgetExhaustedException("the run is stopping: " + stopped);
+    }
     if (used.get() >= maxCalls) {
       throw new ApiBudgetExhaustedException(
           "the run used its budget of "

@@ -37,6 +37,9 @@ import java.util.stream.Collectors;
 @Named("syncPlanner")
 public class SyncPlanner {
 
+  private static final org.jboss.logging.Logger LOG =
+      org.jboss.logging.Logger.getLogger(SyncPlanner.class);
+
   static final DateTimeFormatter SOQL_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final int QUERIES_PER_COMPOSITE = 5;
@@ -206,6 +209,8 @@ public class SyncPlanner {
   private List<String> extraFields(MirrorObject object, ApiBudget budget) throws SQLException {
     Set<String> wanted = new LinkedHashSet<>(object.baseExtraFields());
     config.extraFields().getOrDefault(object.apiName(), List.of()).forEach(wanted::add);
+    Set<String> configured =
+        wanted.stream().map(f -> f.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     for (FieldDemand d : demands) {
       wanted.addAll(d.fields(object.apiName()));
     }
@@ -224,7 +229,13 @@ public class SyncPlanner {
     List<String> missing = new ArrayList<>();
     for (String f : wanted) {
       FieldCatalog.FieldInfo info = known.get(f.toLowerCase(Locale.ROOT));
-      if (info == null) {
+      if (info == null && !configured.contains(f.toLowerCase(Locale.ROOT))) {
+        // Only the rules name it: the rules stage reports the unknown field with its line and
+        // keeps the rules in force, so the sync goes on without it.
+        LOG.warnf(
+            "%s has no field %s in the org; it is not synced (the rules naming it are invalid)",
+            object.apiName(), f);
+      } else if (info == null) {
         missing.add(f);
       } else {
         out.add(info.name());
@@ -235,7 +246,7 @@ public class SyncPlanner {
           object.apiName()
               + " has no field(s) "
               + String.join(", ", missing)
-              + " in the org (named by the rules or territory.sync.extra-fields."
+              + " in the org (named by territory.sync.extra-fields."
               + object.apiName()
               + ")");
     }

@@ -45,6 +45,10 @@ public class Dispatcher {
   @ConfigProperty(name = "territory.runs.dispatcher-enabled", defaultValue = "true")
   boolean enabled;
 
+  /** How long shutdown waits for the run in progress to reach a safe point. */
+  @ConfigProperty(name = "territory.runs.shutdown-timeout", defaultValue = "60s")
+  java.time.Duration shutdownTimeout;
+
   private final Semaphore wake = new Semaphore(0);
   private volatile boolean running;
   private Thread thread;
@@ -73,14 +77,22 @@ public class Dispatcher {
   }
 
   /**
-   * Before Camel stops (priority 1): a mini-run in progress finishes; a long run is left to fail.
+   * Before Camel stops (priority 1): a mini-run in progress finishes; a whole run stops at its next
+   * safe point and is queued again for any replica, within {@code territory.runs.shutdown-timeout}.
    */
   void onStop(@Observes @Priority(0) ShutdownEvent event) {
     running = false;
+    runs.stopActive("the service is shutting down");
     wake.release();
     if (thread != null) {
       try {
-        thread.join(TimeUnit.SECONDS.toMillis(10));
+        thread.join(shutdownTimeout.toMillis());
+        if (thread.isAlive()) {
+          LOG.warnf(
+              "The run in progress did not reach a safe point within %s"
+                  + " (territory.runs.shutdown-timeout); it will be marked abandoned",
+              shutdownTimeout);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -25,6 +25,27 @@ public interface WebhookConfig {
    */
   Optional<String> organizationId();
 
+  /**
+   * Secret token the Outbound Message's endpoint URL ends with ({@code
+   * /webhooks/salesforce/outbound-message/<token>}), compared in constant time. Set it: the
+   * OrganizationId alone is not a secret. Unset: messages are accepted without a token.
+   */
+  Optional<String> outboundMessageToken();
+
+  /** Requests each sender (client address) may make to the webhook endpoints. */
+  RateLimit rateLimit();
+
+  /** A token bucket per sender: 429 with Retry-After when it is empty. */
+  interface RateLimit {
+    /** Requests a sender may make at once before the sustained rate applies. */
+    @WithDefault("120")
+    int burst();
+
+    /** Requests a sender may make per minute, sustained. */
+    @WithDefault("600")
+    int perMinute();
+  }
+
   /** Whether the Outbound Message endpoint accepts notifications. */
   @WithDefault("true")
   boolean outboundMessageEnabled();

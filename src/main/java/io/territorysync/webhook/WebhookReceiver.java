@@ -11,7 +11,6 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -33,6 +32,9 @@ public class WebhookReceiver {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ACCOUNTS = 1000;
 
+  /** Largest webhook body accepted (413 beyond): 100 notifications take about 60 KB. */
+  public static final int MAX_BODY = 1024 * 1024;
+
   @Inject WebhookConfig config;
   @Inject WebhookStore store;
   @Inject SalesforceApi api;
@@ -42,9 +44,24 @@ public class WebhookReceiver {
   private volatile String connectedOrg;
 
   /** A Salesforce Outbound Message for Account. */
-  public WebhookStore.Stored outboundMessage(byte[] body) throws SQLException {
+  public WebhookStore.Stored outboundMessage(byte[] body, String token) throws SQLException {
     if (!config.outboundMessageEnabled()) {
       throw reject("outbound-message", 404, "the Outbound Message endpoint is disabled");
+    }
+    String expectedToken = config.outboundMessageToken().filter(t -> !t.isBlank()).orElse(null);
+    if (expectedToken != null
+        && (token == null
+            || !MessageDigest.isEqual(
+                expectedToken.getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8)))) {
+      LOG.warn("Refused an Outbound Message: its endpoint URL has no token or the wrong one");
+      throw reject(
+          "outbound-message",
+          401,
+          "the endpoint URL must end with the token set in territory.webhooks.outbound-message-token");
+    }
+    if (body.length > MAX_BODY) {
+      throw reject("outbound-message", 413, "the body is larger than " + MAX_BODY + " bytes");
     }
     OutboundMessages.Message message;
     try {
@@ -88,6 +105,9 @@ public class WebhookReceiver {
                         "signed-json",
                         503,
                         "the endpoint is off: territory.webhooks.secret is not set"));
+    if (body.length > MAX_BODY) {
+      throw reject("signed-json", 413, "the body is larger than " + MAX_BODY + " bytes");
+    }
     if (timestamp == null || signature == null) {
       throw reject(
           "signed-json",
@@ -100,15 +120,17 @@ public class WebhookReceiver {
     } catch (NumberFormatException e) {
       throw reject("signed-json", 401, "X-Territory-Timestamp is not Unix seconds");
     }
-    Duration skew = Duration.between(Instant.ofEpochSecond(seconds), Instant.now()).abs();
-    if (skew.compareTo(config.maxClockSkew()) > 0) {
+    // compared without building an Instant: a timestamp of 10^18 s must be stale, not an error
+    long now = Instant.now().getEpochSecond();
+    long allowed = config.maxClockSkew().toSeconds();
+    if (seconds < now - allowed || seconds > now + allowed) {
       throw reject(
           "signed-json",
           401,
           "stale: the timestamp is "
-              + skew.toSeconds()
-              + " s from now (territory.webhooks.max-clock-skew is "
-              + config.maxClockSkew().toSeconds()
+              + (seconds < now - allowed ? "older" : "later")
+              + " than now by more than territory.webhooks.max-clock-skew ("
+              + allowed
               + " s)");
     }
     byte[] expected = hmac(secret, seconds + ".", body);
@@ -127,7 +149,17 @@ public class WebhookReceiver {
     }
     JsonNode json;
     try {
-      json = JSON.readTree(body);
+      // JSON between systems is UTF-8 (RFC 8259); a body in another encoding is refused
+      json =
+          JSON.readTree(
+              StandardCharsets.UTF_8
+                  .newDecoder()
+                  .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                  .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                  .decode(java.nio.ByteBuffer.wrap(body))
+                  .toString());
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw reject("signed-json", 400, "the body is not UTF-8");
     } catch (Exception e) {
       throw reject("signed-json", 400, "malformed JSON: " + e.getMessage());
     }

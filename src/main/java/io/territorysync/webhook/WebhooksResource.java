@@ -5,6 +5,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
@@ -31,21 +32,46 @@ public class WebhooksResource {
       description =
           "Checks the OrganizationId against the connected org, stores every notification, then"
               + " answers Ack true. A notification Salesforce sends again is processed once."
-              + " Malformed XML or a foreign org gets a SOAP fault and nothing is stored.")
+              + " Malformed XML or a foreign org gets a SOAP fault and nothing is stored. When"
+              + " territory.webhooks.outbound-message-token is set, use the path that ends with"
+              + " the token instead.")
   public Response outboundMessage(byte[] body) {
+    return outbound(body, null);
+  }
+
+  @POST
+  @Path("salesforce/outbound-message/{token}")
+  @Consumes(MediaType.WILDCARD)
+  @Operation(
+      summary = "A Salesforce Outbound Message for Account, with the endpoint's secret token",
+      description =
+          "As the endpoint without a token; the token must equal"
+              + " territory.webhooks.outbound-message-token. A body over 1 MB gets 413.")
+  public Response outboundMessageWithToken(byte[] body, @PathParam("token") String token) {
+    return outbound(body, token);
+  }
+
+  private Response outbound(byte[] body, String token) {
     try {
-      WebhookStore.Stored s = receiver.outboundMessage(body);
+      WebhookStore.Stored s = receiver.outboundMessage(body, token);
       LOG.debugf("Outbound Message: %d stored, %d duplicate(s)", s.stored(), s.duplicates());
       return Response.ok(OutboundMessages.ack(), XML).build();
     } catch (WebhookRejectedException e) {
-      return Response.status(500)
+      // SOAP 1.1 answers a fault with 500; a body too large is refused before it is read
+      return Response.status(e.status() == 413 ? 413 : 500)
           .entity(OutboundMessages.fault(e.status() < 500, e.getMessage()))
           .type(XML)
           .build();
     } catch (SQLException e) {
-      LOG.errorf("Could not store an Outbound Message (Salesforce will send it again): %s", e);
+      LOG.error("Could not store an Outbound Message (Salesforce will send it again)", e);
       return Response.status(500)
           .entity(OutboundMessages.fault(false, "could not store the notifications; retry later"))
+          .type(XML)
+          .build();
+    } catch (RuntimeException e) {
+      LOG.error("An Outbound Message could not be handled", e);
+      return Response.status(500)
+          .entity(OutboundMessages.fault(false, "the message could not be handled; retry later"))
           .type(XML)
           .build();
     }
@@ -73,8 +99,12 @@ public class WebhooksResource {
     } catch (WebhookRejectedException e) {
       return error(Response.Status.fromStatusCode(e.status()), e.getMessage());
     } catch (SQLException e) {
-      LOG.errorf("Could not store a webhook: %s", e);
+      LOG.error("Could not store a webhook", e);
       return error(Response.Status.SERVICE_UNAVAILABLE, "could not store the event; send it again");
+    } catch (RuntimeException e) {
+      LOG.error("A webhook could not be handled", e);
+      return error(
+          Response.Status.INTERNAL_SERVER_ERROR, "the event could not be handled; send it again");
     }
   }
 

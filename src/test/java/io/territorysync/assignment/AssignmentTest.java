@@ -96,7 +96,16 @@ class AssignmentTest {
   @Test
   void theFirstRunAssignsTheDemoOrgAndASecondRunWritesNothing() throws Exception {
     Set<String> manualBefore = orgAssociations("Territory2Manual");
+    Set<String> allBefore = orgAssociations(null);
+    long mark = org.writeLog().mark();
     Run first = run();
+    // the org's own log: each insert is an association the org lacked, sent once
+    List<String> inserted = Checks.associationInserts(org, mark);
+    assertEquals(new HashSet<>(inserted).size(), inserted.size(), "nothing sent twice");
+    Set<String> resent = new TreeSet<>(inserted);
+    resent.retainAll(allBefore);
+    assertEquals(Set.of(), resent, "nothing the org had was sent");
+    assertEquals(Checks.count(first, "assignments", "added"), inserted.size());
     assertOrgMatchesTheRules();
     Set<String> manualAfter = orgAssociations("Territory2Manual");
     long added = Checks.count(first, "assignments", "added");
@@ -113,7 +122,9 @@ class AssignmentTest {
     assertTrue(Checks.count(first, "opportunities", "updated") > 0);
     assertTrue(Checks.count(first, "users", "added") > 0);
 
+    mark = org.writeLog().mark();
     Run second = run();
+    assertEquals(List.of(), org.writeLog().after(mark), "the org received no write");
     assertEquals(0, Checks.writeCalls(second), "nothing changed, nothing written");
     assertEquals(0, Checks.count(second, "assignments", "added"));
     assertEquals(0, Checks.count(second, "assignments", "removed"));
@@ -143,7 +154,33 @@ class AssignmentTest {
                 "(- name: na-us-west-mm\\n        criteria:\\n(?:.*\\n){2}.*value: )Mid-Market",
                 "$1Enterprise")
             .replace("Mid-Market__SWAP", "Mid-Market"));
+    Map<String, String> accountOfAssociation = new HashMap<>();
+    for (List<String> r :
+        OrgQuery.rows(org, "SELECT Id, ObjectId FROM ObjectTerritory2Association")) {
+      accountOfAssociation.put(r.get(0), r.get(1));
+    }
+    long mark = org.writeLog().mark();
     Run moved = run();
+    Set<String> written = new TreeSet<>();
+    for (var w : org.writeLog().after(mark)) {
+      if ("ObjectTerritory2Association".equals(w.type())) {
+        written.add(
+            w.operation().equals("delete")
+                ? accountOfAssociation.get(w.id())
+                : w.field("ObjectId"));
+      }
+    }
+    // Only enterprise and mid-market accounts can move when the two segments swap.
+    Map<String, String> segment = new HashMap<>();
+    for (List<String> r : OrgQuery.rows(org, "SELECT Id, Segment__c FROM Account")) {
+      segment.put(r.get(0), r.get(1));
+    }
+    assertFalse(written.isEmpty(), "the swap moves accounts");
+    for (String account : written) {
+      assertTrue(
+          Set.of("Enterprise", "Mid-Market").contains(segment.get(account)),
+          account + " is " + segment.get(account));
+    }
     Set<String> after = desired();
     // to add: wanted now and not in the org; to remove: wanted before, not now, and owned
     Set<String> adds = new TreeSet<>(after);
@@ -170,6 +207,7 @@ class AssignmentTest {
             "SELECT DISTINCT account_id FROM plan_change WHERE kind = 'account' AND run_id = "
                 + moved.id),
         "exactly the accounts whose territories changed are touched");
+    assertEquals(touched, written, "and exactly those reached the org");
     assertOrgMatchesTheRules();
     assertEquals(adds.size(), Checks.count(moved, "assignments", "added"));
     assertEquals(removes.size(), Checks.count(moved, "assignments", "removed"));
@@ -223,6 +261,7 @@ class AssignmentTest {
                 org, "SELECT Id, Territory2Id FROM Opportunity WHERE IsClosed = false LIMIT 1")
             .get(0);
     org.updateSystem(excludedOpp.get(0), Map.of("IsExcludedFromTerritory2Filter", true));
+    Map<String, String> closedBefore = closedOpportunities();
     run();
     // Someone adds a second territory of the same type to a few accounts by hand: their
     // opportunities then tie at the top priority and get no territory.
@@ -290,6 +329,23 @@ class AssignmentTest {
                 "SELECT Id, Territory2Id FROM Opportunity WHERE Id = '" + excludedOpp.get(0) + "'")
             .get(0);
     assertEquals(excludedOpp.get(1), excludedAfter.get(1), "excluded opportunity left alone");
+    assertEquals(closedBefore, closedOpportunities(), "closed opportunities keep their territory");
+    assertTrue(closedBefore.size() > 10, "the demo org has closed opportunities");
+    for (var w : org.writeLog().after(0)) {
+      assertFalse(
+          "Opportunity".equals(w.type()) && closedBefore.containsKey(w.id()),
+          "a closed opportunity was written: " + w);
+    }
+  }
+
+  /** Closed opportunity id to its territory (empty for none). */
+  private Map<String, String> closedOpportunities() {
+    Map<String, String> out = new HashMap<>();
+    for (List<String> o :
+        OrgQuery.rows(org, "SELECT Id, Territory2Id FROM Opportunity WHERE IsClosed = true")) {
+      out.put(o.get(0), o.get(1));
+    }
+    return out;
   }
 
   @Test
@@ -391,7 +447,9 @@ class AssignmentTest {
     run();
     Set<String> assigned = orgAssociations(null);
     Files.writeString(RULES, "model: Global_Sales\nterritories: {}\n");
+    long mark = org.writeLog().mark();
     Run held = run(false, false);
+    assertEquals(List.of(), org.writeLog().after(mark), "the org received no write");
     assertEquals("stopped_by_guard", held.status);
     assertTrue(
         held.error.contains("safety guard: the plan removes")
@@ -414,7 +472,9 @@ class AssignmentTest {
   @Test
   void aDryRunStoresThePlanAndWritesNothing() throws Exception {
     Set<String> before = orgAssociations(null);
+    long mark = org.writeLog().mark();
     Run dry = run(true, false);
+    assertEquals(List.of(), org.writeLog().after(mark), "the org received no write");
     assertEquals("succeeded", dry.status, dry.error);
     assertEquals(before, orgAssociations(null));
     assertEquals(0, Checks.writeCalls(dry));

@@ -44,6 +44,20 @@ final class Checks {
     return out;
   }
 
+  /**
+   * "account|territory" of every association insert the org received after {@code mark}, from its
+   * own write log (in order, repeats kept).
+   */
+  static List<String> associationInserts(OrgData org, long mark) {
+    List<String> out = new java.util.ArrayList<>();
+    for (var w : org.writeLog().after(mark)) {
+      if (w.operation().equals("create") && "ObjectTerritory2Association".equals(w.type())) {
+        out.add(w.field("ObjectId") + "|" + w.field("Territory2Id"));
+      }
+    }
+    return out;
+  }
+
   static Set<String> strings(DataSource dataSource, String sql) throws Exception {
     return new TreeSet<>(TestSql.strings(dataSource, sql));
   }

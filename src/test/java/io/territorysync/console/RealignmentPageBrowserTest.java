@@ -62,10 +62,10 @@ class RealignmentPageBrowserTest {
     Run run = runs.execute(new RunService.RunRequest("test", false, false, false));
     assertEquals("succeeded", run.status, run.error);
     long rulesBefore = Api.viewer().get("/api/rules").jsonPath().getLong("version");
-    long callsBefore = emulator.emulator().usage().calls();
 
     browser.signInWithKey(Api.ADMIN_KEY);
     browser.open("/console/realignment");
+    long callsBefore = emulator.emulator().usage().calls();
     assertTrue(
         browser.find("header nav a[aria-current=page]").getText().equals("Realignment"),
         "in the navigation");

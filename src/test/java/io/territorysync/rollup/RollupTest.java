@@ -364,4 +364,90 @@ class RollupTest {
                 .get(0));
     assertEquals(0, won.compareTo(new BigDecimal("300000")));
   }
+
+  @Test
+  void anAccountInATerritoryAndItsDescendantCountsOnceInTheSubtree() throws Exception {
+    // a1 is in A1 already; now also in A, A1's parent
+    associate(OrgQuery.rows(org, "SELECT Id FROM Account WHERE Name = 'a1'").get(0).get(0), "A");
+    run();
+    String year = periods.get(0).label();
+    Map<String, Object> ay = rollup("A", year);
+    near(2, ay.get("account_count"), "A own accounts: a1, a2");
+    near(2, ay.get("subtree_account_count"), "A subtree: a1 once, a2");
+    near(3_200_000, ay.get("subtree_annual_revenue"), "A subtree revenue, a1 once");
+    Map<String, Object> ry = rollup("R", year);
+    near(4, ry.get("subtree_account_count"), "R subtree: a1 and a2 once each");
+    near(6_000_000, ry.get("subtree_annual_revenue"), "R subtree revenue");
+  }
+
+  @Test
+  void subtreeAccountFiguresEqualANaiveDistinctQueryOnARandomOrg() throws Exception {
+    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(800, 77, 60, 2.0));
+    org = emulator.emulator().org();
+    TestSql.wipe(dataSource);
+    Files.writeString(RULES, "model: Global_Sales\nterritories: {}\n");
+    Files.writeString(QUOTAS, "territory,period,quota\n");
+    // put random associated accounts in an ancestor of their territory too, and in a sibling
+    java.util.Random random = new java.util.Random(77);
+    Map<String, String> parent = new HashMap<>();
+    for (List<String> r :
+        OrgQuery.rows(
+            org,
+            "SELECT Id, ParentTerritory2Id FROM Territory2 WHERE Territory2ModelId = '"
+                + demo.activeModelId()
+                + "'")) {
+      parent.put(r.get(0), r.get(1));
+    }
+    java.util.Set<String> pairs = new java.util.HashSet<>();
+    List<List<String>> associations =
+        OrgQuery.rows(org, "SELECT ObjectId, Territory2Id FROM ObjectTerritory2Association");
+    associations.forEach(r -> pairs.add(r.get(0) + "|" + r.get(1)));
+    int added = 0;
+    for (List<String> r : associations) {
+      String up = parent.get(r.get(1));
+      for (int steps = random.nextInt(3); up != null && !up.isEmpty() && steps > 0; steps--) {
+        up = parent.get(up);
+      }
+      if (up != null && !up.isEmpty() && random.nextInt(4) == 0 && pairs.add(r.get(0) + "|" + up)) {
+        org.insertSystem(
+            "ObjectTerritory2Association",
+            Map.of(
+                "ObjectId", r.get(0), "Territory2Id", up, "AssociationCause", "Territory2Manual"));
+        added++;
+      }
+    }
+    assertTrue(added > 20, "accounts added to an ancestor: " + added);
+    run();
+    Map<String, String> naive = new HashMap<>();
+    for (String row :
+        TestSql.strings(
+            dataSource,
+            "WITH RECURSIVE sub(root, id) AS ("
+                + " SELECT id, id FROM sf_territory2 WHERE territory2_model_id = '"
+                + demo.activeModelId()
+                + "' UNION ALL SELECT s.root, t.id FROM sub s"
+                + " JOIN sf_territory2 t ON t.parent_territory2_id = s.id)"
+                + " SELECT d.root || '|' || count(*) || '|' || sum(coalesce(a.annual_revenue, 0))"
+                + " FROM (SELECT DISTINCT s.root, o.object_id FROM sub s"
+                + " JOIN sf_object_territory2_association o ON o.territory2_id = s.id) d"
+                + " JOIN sf_account a ON a.id = d.object_id GROUP BY d.root")) {
+      String[] p = row.split("\\|");
+      naive.put(p[0], p[1] + "|" + new BigDecimal(p[2]).stripTrailingZeros().toPlainString());
+    }
+    String period = periods.get(0).label();
+    int compared = 0;
+    for (String row :
+        TestSql.strings(
+            dataSource,
+            "SELECT territory_id || '|' || subtree_account_count || '|' || subtree_annual_revenue"
+                + " FROM territory_rollup WHERE period = '"
+                + period
+                + "'")) {
+      String[] p = row.split("\\|");
+      String got = p[1] + "|" + new BigDecimal(p[2]).stripTrailingZeros().toPlainString();
+      assertEquals(naive.getOrDefault(p[0], "0|0"), got, "territory " + p[0]);
+      compared++;
+    }
+    assertEquals(parent.size(), compared, "every territory of the model has its rollup");
+  }
 }

@@ -45,6 +45,7 @@ import org.junit.jupiter.api.Test;
 class WebhookTest {
 
   static final String SECRET = "test-webhook-secret";
+  static final String TOKEN = "test-outbound-message-token";
 
   @Inject InProcessEmulator emulator;
   @Inject RunService runs;
@@ -173,7 +174,7 @@ class WebhookTest {
         .contentType("text/xml; charset=utf-8")
         .header("SOAPAction", "\"\"")
         .body(xml.getBytes(StandardCharsets.UTF_8))
-        .post("/webhooks/salesforce/outbound-message");
+        .post("/webhooks/salesforce/outbound-message/" + TOKEN);
   }
 
   private io.restassured.response.Response postSigned(String json, long timestamp, String secret) {

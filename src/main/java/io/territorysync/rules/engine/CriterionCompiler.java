@@ -1,5 +1,7 @@
 package io.territorysync.rules.engine;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import io.territorysync.rules.FieldKind;
 import io.territorysync.rules.Operation;
 import io.territorysync.rules.Pos;
@@ -13,14 +15,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Turns one criterion into a {@link CompiledCriterion}, checking its operands against the field's
  * kind.
  */
 final class CriterionCompiler {
+
+  /** Longest regular expression a {@code matches} criterion may have. */
+  static final int MAX_REGEX = 1000;
+
+  /** Largest compiled program a regular expression may have (matching time per character). */
+  static final int MAX_PROGRAM = 5000;
 
   private final List<RuleProblem> problems;
 
@@ -172,11 +178,21 @@ final class CriterionCompiler {
             desc, op == Operation.INCLUDES ? includes : a -> !includes.test(a), null);
       }
       case MATCHES -> {
+        // RE2 matches in time linear in the value, so no pattern can stall a run or a request
         Pattern p;
+        String regex = c.values().get(0);
+        if (regex.length() > MAX_REGEX) {
+          return fail(
+              c.valuePos(),
+              "the regular expression for "
+                  + c.field()
+                  + " is "
+                  + regex.length()
+                  + " characters; at most "
+                  + MAX_REGEX);
+        }
         try {
-          p =
-              Pattern.compile(
-                  c.values().get(0), cs ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+          p = Pattern.compile(regex, cs ? 0 : Pattern.CASE_INSENSITIVE);
         } catch (PatternSyntaxException e) {
           return fail(
               c.valuePos(),
@@ -184,8 +200,22 @@ final class CriterionCompiler {
                   + c.field()
                   + ": "
                   + e.getDescription()
-                  + " near index "
-                  + e.getIndex());
+                  + (e.getPattern() == null || e.getPattern().isEmpty()
+                      ? ""
+                      : " at '" + e.getPattern() + "'")
+                  + " (RE2 syntax: no backreferences, lookahead or lookbehind)");
+        }
+        if (p.programSize() > MAX_PROGRAM) {
+          // (a{1000}){1000} is valid RE2 but a million steps for each character of each value
+          return fail(
+              c.valuePos(),
+              "the regular expression for "
+                  + c.field()
+                  + " is too complex ("
+                  + p.programSize()
+                  + " steps; at most "
+                  + MAX_PROGRAM
+                  + "): use fewer or smaller repetition counts");
         }
         String prefix = kind.textual() ? literalPrefix(c.values().get(0)) : "";
         return new CompiledCriterion(

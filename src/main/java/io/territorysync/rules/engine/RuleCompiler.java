@@ -243,7 +243,14 @@ public final class RuleCompiler {
                     ? r.pos()
                     : new Pos(r.filterPos().line(), r.filterPos().column() + e.offset());
             problems.add(
-                RuleProblem.error(p, "bad filter '" + r.filter() + "': " + e.getMessage()));
+                RuleProblem.error(
+                    p,
+                    "bad filter '"
+                        + (r.filter().length() > 80
+                            ? r.filter().substring(0, 80) + "…"
+                            : r.filter())
+                        + "': "
+                        + e.getMessage()));
             broken = true;
           }
         } else if (count > 0) {
@@ -310,8 +317,16 @@ public final class RuleCompiler {
               group,
               rank[n.index]);
     }
-    if (exclusive) {
+    if (exclusive && orgKnown) {
       checkTies(ordered, territories, effective, rules);
+    } else if (exclusive) {
+      // without the org's territory types every territory would fall in one group: the check
+      // would report ties that the run, which always has the mirrored model, never sees
+      problems.add(
+          RuleProblem.warning(
+              set.modelPos(),
+              "exclusive ties were not checked: the mirror has no territories or types of this"
+                  + " model yet (run a sync first)"));
     }
 
     // Overrides and exclusions.
@@ -323,6 +338,14 @@ public final class RuleCompiler {
         problems.add(
             RuleProblem.error(
                 o.pos(), "override account '" + o.accountId() + "' is not a Salesforce id"));
+      } else if (n == null && !orgKnown) {
+        // the run, which has the mirrored model, checks it
+        problems.add(
+            RuleProblem.warning(
+                o.pos(),
+                "override territory '"
+                    + o.territory()
+                    + "' was not checked: the mirror has no territories of this model yet"));
       } else if (n == null) {
         problems.add(
             RuleProblem.error(

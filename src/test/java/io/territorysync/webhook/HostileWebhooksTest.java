@@ -1,0 +1,240 @@
+package io.territorysync.webhook;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import io.territorysync.TestSql;
+import io.territorysync.emulator.InProcessEmulator;
+import io.territorysync.emulator.demo.DemoOrg;
+import io.territorysync.emulator.demo.DemoRules;
+import io.territorysync.run.Run;
+import io.territorysync.run.RunService;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * More than a thousand generated hostile bodies for both webhook endpoints: each is answered 4xx,
+ * or on the SOAP endpoint with a client SOAP fault, never with an unhandled error; nothing is
+ * stored, and the service is healthy afterwards. Also: the per-sender rate limit.
+ */
+@QuarkusTest
+class HostileWebhooksTest {
+
+  static final String SECRET = "test-webhook-secret";
+
+  @Inject InProcessEmulator emulator;
+  @Inject RunService runs;
+  @Inject AgroalDataSource dataSource;
+  @Inject WebhookRateFilter rate;
+
+  @Inject WebhookConfig config;
+
+  @AfterEach
+  void configuredLimits() {
+    rate.limit(config.rateLimit().burst(), config.rateLimit().perMinute());
+  }
+
+  private String connectedOrg() throws Exception {
+    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(100, 5, 20, 2.0));
+    Files.writeString(Path.of("target/test-rules.yaml"), DemoRules.text(demo));
+    TestSql.wipe(dataSource);
+    Run first = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("succeeded", first.status, first.error);
+    return emulator.emulator().org().orgId();
+  }
+
+  /** A status and body, from RestAssured or from a raw socket. */
+  record Answer(int status, String body) {}
+
+  /**
+   * Posts a body over the endpoint's limit on a raw socket: the server answers 413 and closes the
+   * connection without reading the body, which an ordinary client reports as a broken pipe.
+   */
+  private static Answer rawPost(String path, Map<String, String> headers, byte[] body)
+      throws java.io.IOException {
+    try (java.net.Socket socket =
+        new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+      socket.setSoTimeout(30_000);
+      StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
+      headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+      head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      try {
+        for (int at = 0; at < body.length; at += 65536) {
+          out.write(body, at, Math.min(65536, body.length - at));
+        }
+        out.flush();
+      } catch (java.io.IOException closed) {
+        // the server refused the body before reading it
+      }
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      int split = answer.indexOf("\r\n\r\n");
+      return new Answer(status, split < 0 ? "" : answer.substring(split + 4));
+    }
+  }
+
+  private static Answer send(HostileWebhooks.Attack a, boolean soap) throws java.io.IOException {
+    if (a.body().length > WebhookReceiver.MAX_BODY) {
+      Map<String, String> headers = new java.util.LinkedHashMap<>();
+      headers.put("Content-Type", soap ? "text/xml; charset=utf-8" : "application/json");
+      if (a.timestamp() != null) {
+        headers.put("X-Territory-Timestamp", a.timestamp());
+      }
+      if (a.signature() != null) {
+        headers.put("X-Territory-Signature", a.signature());
+      }
+      return rawPost(
+          soap
+              ? "/webhooks/salesforce/outbound-message/" + WebhookTest.TOKEN
+              : "/webhooks/accounts",
+          headers,
+          a.body());
+    }
+    Response r = soap ? outbound(a.body()) : signed(a);
+    return new Answer(r.statusCode(), r.asString());
+  }
+
+  private static Response outbound(byte[] body) {
+    return given()
+        .contentType("text/xml; charset=utf-8")
+        .header("SOAPAction", "\"\"")
+        .body(body)
+        .post("/webhooks/salesforce/outbound-message/" + WebhookTest.TOKEN);
+  }
+
+  private static Response signed(HostileWebhooks.Attack a) {
+    RequestSpecification r = given().contentType("application/json").body(a.body());
+    if (a.timestamp() != null) {
+      r = r.header("X-Territory-Timestamp", a.timestamp());
+    }
+    if (a.signature() != null) {
+      r = r.header("X-Territory-Signature", a.signature());
+    }
+    return r.post("/webhooks/accounts");
+  }
+
+  @Test
+  void everyHostileBodyIsRefusedNothingIsStoredAndTheServiceStaysHealthy() throws Exception {
+    String org = connectedOrg();
+    long now = Instant.now().getEpochSecond();
+    List<HostileWebhooks.Attack> soap = HostileWebhooks.outbound(org, 15);
+    List<HostileWebhooks.Attack> json = HostileWebhooks.signed(SECRET, now, 15);
+    assertTrue(soap.size() >= 500 && json.size() >= 500, soap.size() + " and " + json.size());
+    Map<Integer, Integer> statuses = new TreeMap<>();
+    List<String> wrong = new ArrayList<>();
+    for (HostileWebhooks.Attack a : soap) {
+      Answer r = send(a, true);
+      String body = r.body();
+      statuses.merge(r.status(), 1, Integer::sum);
+      boolean fault =
+          r.status() == 500
+              && body.contains("<faultcode>soapenv:Client</faultcode>")
+              && body.contains("<faultstring>");
+      boolean tooLarge = r.status() == 413;
+      if (!(fault || tooLarge) || unhandled(body)) {
+        wrong.add("outbound " + a.kind() + ": " + r.status() + " " + head(body));
+      }
+    }
+    for (HostileWebhooks.Attack a : json) {
+      Answer r = send(a, false);
+      String body = r.body();
+      statuses.merge(r.status(), 1, Integer::sum);
+      if (r.status() < 400 || r.status() >= 500 || unhandled(body)) {
+        wrong.add("signed " + a.kind() + ": " + r.status() + " " + head(body));
+      }
+    }
+    // without the endpoint's token, or with a wrong one, a valid message is refused
+    byte[] genuine =
+        WebhookTest.outboundMessage(org, "04l5g00000YyYyYAAA", HostileWebhooks.ACCOUNT)
+            .getBytes(StandardCharsets.UTF_8);
+    List<String> paths = new ArrayList<>(List.of("", "/", "/x", "/" + WebhookTest.TOKEN + "x"));
+    paths.add("/" + WebhookTest.TOKEN.substring(1));
+    paths.add("/" + WebhookTest.TOKEN.toUpperCase(java.util.Locale.ROOT));
+    for (String p : paths) {
+      Response r =
+          given()
+              .contentType("text/xml; charset=utf-8")
+              .body(genuine)
+              .post("/webhooks/salesforce/outbound-message" + p);
+      statuses.merge(r.statusCode(), 1, Integer::sum);
+      if (r.statusCode() != 500 || !r.asString().contains("outbound-message-token")) {
+        wrong.add("token '" + p + "': " + r.statusCode() + " " + head(r.asString()));
+      }
+    }
+    assertEquals(List.of(), wrong, "answers by status: " + statuses);
+    assertEquals(0, TestSql.count(dataSource, "SELECT count(*) FROM webhook_event"));
+    given().get("/q/health/live").then().statusCode(200);
+    // and a genuine message is still taken and processed
+    String account =
+        TestSql.strings(dataSource, "SELECT account_id FROM desired_assignment LIMIT 1").get(0);
+    String valid = WebhookTest.outboundMessage(org, "04l5g00000ZzZzZAAA", account);
+    outbound(valid.getBytes(StandardCharsets.UTF_8))
+        .then()
+        .statusCode(200)
+        .body(containsString("<Ack>true</Ack>"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                TestSql.count(
+                            dataSource, "SELECT count(*) FROM webhook_event WHERE status = 'done'")
+                        == 1
+                    && TestSql.count(
+                            dataSource,
+                            "SELECT count(*) FROM run WHERE status IN ('queued', 'running')")
+                        == 0);
+    System.out.printf(
+        "Hostile webhooks: %d Outbound Messages and %d signed JSON requests refused %s%n",
+        soap.size(), json.size(), statuses);
+  }
+
+  private static boolean unhandled(String body) {
+    return body.contains("Exception") || body.contains("\tat ") || body.contains("Error:");
+  }
+
+  private static String head(String body) {
+    return body.length() > 300 ? body.substring(0, 300) : body;
+  }
+
+  @Test
+  void aSenderOverItsRateGets429WithRetryAfterOnBothEndpoints() {
+    rate.limit(3, 1);
+    byte[] junk = "junk".getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 3; i++) {
+      outbound(junk).then().statusCode(500);
+    }
+    outbound(junk)
+        .then()
+        .statusCode(429)
+        .header("Retry-After", matchesPattern("[1-9][0-9]*"))
+        .body(containsString("<faultcode>soapenv:Client</faultcode>"));
+    given()
+        .contentType("application/json")
+        .body(junk)
+        .post("/webhooks/accounts")
+        .then()
+        .statusCode(429)
+        .header("Retry-After", matchesPattern("[1-9][0-9]*"))
+        .body("error", containsString("too many requests"));
+  }
+}
