@@ -1,6 +1,5 @@
 package io.territorysync.webhook;
 
-import io.territorysync.api.ApiError;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -8,7 +7,9 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Map;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -52,7 +53,10 @@ public class WebhookRateFilter {
                 .type("text/xml; charset=utf-8")
                 .entity(OutboundMessages.fault(true, reason))
                 .build()
-            : ApiError.of(Response.Status.TOO_MANY_REQUESTS, reason);
+            : Response.status(Response.Status.TOO_MANY_REQUESTS)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", reason))
+                .build();
     return Response.fromResponse(answer)
         .header(HttpHeaders.RETRY_AFTER, Long.toString(wait))
         .build();
