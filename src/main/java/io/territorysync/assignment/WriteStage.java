@@ -2,7 +2,7 @@ package io.territorysync.assignment;
 
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.events.Outbox;
-import io.territorysync.salesforce.Pause;
+import io.territorysync.salesforce.WriteRounds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
@@ -12,11 +12,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
@@ -24,8 +25,9 @@ import org.postgresql.PGConnection;
  * The write stage: sends the run's pending changes, phase by phase (every insert before any
  * delete), through sObject Collections or Bulk API 2.0, and records each record's outcome in {@code
  * plan_change}, the ownership record and the mirror, one transaction per call or job. Records that
- * failed transiently are retried in later rounds with a growing pause; after the last round they
- * are failed with their error. A dry run, or a plan the guard held, writes nothing.
+ * failed transiently are retried in later rounds by the declared policy {@link WriteRounds} (a
+ * pause that doubles, territory.assignment.write.*); after the last round they are failed with
+ * their error. A dry run, or a plan the guard held, writes nothing.
  */
 @ApplicationScoped
 @Named("writeStage")
@@ -72,54 +74,74 @@ public class WriteStage {
     if (phase.insert()) {
       claim(run.runId(), phase);
     }
-    Duration pause = config.write().retryBackoff();
-    for (int round = 1; total > 0; round++) {
-      boolean bulk = total > config.write().bulkThreshold();
-      int chunk = bulk ? config.write().bulkJobSize() : ChangeWriter.PER_COMPOSITE;
-      LOG.infof(
-          "Run %d: %d %s%s, by %s",
-          run.runId(),
-          total,
-          phase.noun(),
-          round > 1 ? " (retry round " + round + ")" : "",
-          bulk ? "Bulk API 2.0" : "sObject Collections");
-      long done = 0;
-      long lastId = 0;
-      long nextLog = total / 10;
-      while (true) {
-        List<Change> changes = load(run.runId(), phase, lastId, chunk);
-        if (changes.isEmpty()) {
-          break;
-        }
-        lastId = changes.get(changes.size() - 1).id();
-        List<Outcome> outcomes =
-            bulk
-                ? writer.bulk(run.budget(), phase, changes)
-                : writer.collections(run.budget(), phase, changes);
-        record(phase, outcomes);
-        done += changes.size();
-        run.progress(phase.noun(), done, total);
-        if (total >= 10_000 && done >= nextLog) {
-          LOG.infof(
-              "Run %d: %d of %d %s sent (%d%%)",
-              run.runId(), done, total, phase.noun(), 100 * done / total);
-          nextLog += total / 10;
-        }
-      }
-      total = pending(run.runId(), phase);
-      if (total > 0 && round >= config.write().maxAttempts()) {
-        giveUp(run.runId(), phase, round);
-        break;
-      }
-      if (total > 0) {
-        LOG.warnf(
-            "Run %d: %d %s failed transiently; retrying in %d ms",
-            run.runId(), total, phase.noun(), pause.toMillis());
-        Pause.sleep(pause);
-        pause = pause.multipliedBy(2);
-      }
+    WriteRounds rounds = new WriteRounds(config.write().maxAttempts(), config.write().retryBackoff());
+    AtomicInteger round = new AtomicInteger();
+    AtomicLong remaining = new AtomicLong(total);
+    WriteRounds.RecordsLeft left;
+    try {
+      left =
+          rounds.run(
+              () -> {
+                sendRound(run, phase, round.incrementAndGet(), remaining.get());
+                remaining.set(pending(run.runId(), phase));
+                if (remaining.get() > 0) {
+                  throw new WriteRounds.RecordsLeft(
+                      "Run "
+                          + run.runId()
+                          + ": "
+                          + remaining.get()
+                          + " "
+                          + phase.noun()
+                          + " failed transiently");
+                }
+                return null;
+              });
+    } catch (SQLException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    if (left != null) {
+      giveUp(run.runId(), phase, round.get());
     }
     return planned;
+  }
+
+  /** One round: every pending change of {@code phase}, in chunks, by Collections or Bulk API. */
+  private void sendRound(AssignmentRun run, Phase phase, int round, long total)
+      throws SQLException {
+    boolean bulk = total > config.write().bulkThreshold();
+    int chunk = bulk ? config.write().bulkJobSize() : ChangeWriter.PER_COMPOSITE;
+    LOG.infof(
+        "Run %d: %d %s%s, by %s",
+        run.runId(),
+        total,
+        phase.noun(),
+        round > 1 ? " (retry round " + round + ")" : "",
+        bulk ? "Bulk API 2.0" : "sObject Collections");
+    long done = 0;
+    long lastId = 0;
+    long nextLog = total / 10;
+    while (true) {
+      List<Change> changes = load(run.runId(), phase, lastId, chunk);
+      if (changes.isEmpty()) {
+        break;
+      }
+      lastId = changes.get(changes.size() - 1).id();
+      List<Outcome> outcomes =
+          bulk
+              ? writer.bulk(run.budget(), phase, changes)
+              : writer.collections(run.budget(), phase, changes);
+      record(phase, outcomes);
+      done += changes.size();
+      run.progress(phase.noun(), done, total);
+      if (total >= 10_000 && done >= nextLog) {
+        LOG.infof(
+            "Run %d: %d of %d %s sent (%d%%)",
+            run.runId(), done, total, phase.noun(), 100 * done / total);
+        nextLog += total / 10;
+      }
+    }
   }
 
   private long pending(long runId, Phase phase) throws SQLException {

@@ -40,6 +40,13 @@ public interface EventsConfig {
   @WithDefault("7d")
   Duration retention();
 
+  /**
+   * Smallest relative change (0.10: 10%) of a territory's account count, annual revenue, open
+   * pipeline or closed-won amount in a period that records a rollup event.
+   */
+  @WithDefault("0.10")
+  double rollupThreshold();
+
   /** Redelivery of an event an endpoint refused, before it becomes a dead letter. */
   Redelivery redelivery();
 

@@ -1,6 +1,8 @@
 package io.territorysync.rollup;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.events.EventsConfig;
+import io.territorysync.events.Outbox;
 import io.territorysync.mirror.MirrorColumn;
 import io.territorysync.mirror.MirrorObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +47,8 @@ public class RollupStage {
   @Inject AgroalDataSource dataSource;
   @Inject RollupConfig config;
   @Inject RollupWriter writer;
+  @Inject Outbox outbox;
+  @Inject EventsConfig events;
 
   /** Computes the rollups of {@code run} and writes the changed ones to the org. */
   public void rollup(RollupRun run) throws SQLException {
@@ -54,7 +58,12 @@ public class RollupStage {
     if (run.modelId() == null) {
       throw new IllegalStateException("no territory model to roll up");
     }
-    Map<String, Object> report = compute(run.runId(), run.modelId(), LocalDate.now(ZoneOffset.UTC));
+    Map<String, Object> report =
+        compute(
+            run.runId(),
+            run.modelId(),
+            LocalDate.now(ZoneOffset.UTC),
+            !run.dryRun() && outbox.enabled());
     if (config.writeBack() && !run.dryRun()) {
       RollupWriter.Result written = writer.write(run.budget(), run.full());
       report.put("written", written.written());
@@ -73,8 +82,11 @@ public class RollupStage {
     run.report("rollups", report);
   }
 
-  /** Computes and stores the rollups of {@code modelId} for the periods around {@code today}. */
-  public Map<String, Object> compute(long runId, String modelId, LocalDate today)
+  /**
+   * Computes and stores the rollups of {@code modelId} for the periods around {@code today};
+   * with {@code events}, records a change event for each rollup that changed beyond the threshold.
+   */
+  public Map<String, Object> compute(long runId, String modelId, LocalDate today, boolean events)
       throws SQLException {
     List<FiscalPeriods.Period> periods =
         FiscalPeriods.current(today, config.fiscalYearStartMonth());
@@ -190,6 +202,13 @@ public class RollupStage {
               + " ON COMMIT DROP");
       int quotas = loadQuotas(c);
 
+      if (events) {
+        exec(
+            c,
+            "CREATE TEMP TABLE r_before ON COMMIT DROP AS SELECT territory_id, period,"
+                + " account_count, annual_revenue, open_pipeline, closed_won_amount"
+                + " FROM territory_rollup");
+      }
       exec(c, "DELETE FROM territory_rollup");
       long rows =
           exec(
@@ -229,6 +248,9 @@ public class RollupStage {
               runId,
               modelId);
       balance(c, runId, periods.get(0).label());
+      if (events) {
+        report.put("events", exec(c, rollupEvents(runId)));
+      }
       Map<String, Object> unassigned = new LinkedHashMap<>();
       try (Statement s = c.createStatement();
           ResultSet rs =
@@ -318,6 +340,58 @@ public class RollupStage {
             + " AND r.period = ? WHERE b.n >= 2 GROUP BY b.parent_id, b.type_id",
         runId,
         period);
+  }
+
+  /**
+   * One change event per territory and period whose account count, revenue, open pipeline or
+   * closed-won amount moved by more than the threshold since the last computation (a territory
+   * computed for the first time records none).
+   */
+  private String rollupEvents(long runId) {
+    String threshold = BigDecimal.valueOf(events.rollupThreshold()).toPlainString();
+    StringBuilder changed = new StringBuilder();
+    StringBuilder before = new StringBuilder("jsonb_build_object(");
+    StringBuilder after = new StringBuilder("jsonb_build_object(");
+    String[][] measures = {
+      {"account_count", "accountCount"},
+      {"annual_revenue", "annualRevenue"},
+      {"open_pipeline", "openPipeline"},
+      {"closed_won_amount", "closedWonAmount"}
+    };
+    for (int i = 0; i < measures.length; i++) {
+      String col = measures[i][0];
+      String sep = i == 0 ? "" : ", ";
+      changed
+          .append(i == 0 ? "" : " OR ")
+          .append("abs(coalesce(r.")
+          .append(col)
+          .append(", 0) - coalesce(b.")
+          .append(col)
+          .append(", 0)) > ")
+          .append(threshold)
+          .append(" * greatest(abs(coalesce(b.")
+          .append(col)
+          .append(", 0)), 1)");
+      before.append(sep).append("'").append(measures[i][1]).append("', b.").append(col);
+      after.append(sep).append("'").append(measures[i][1]).append("', r.").append(col);
+    }
+    return Outbox.insert(
+        "territory.rollup.changed",
+        String.valueOf(runId),
+        "NULL",
+        "r.territory_id",
+        "jsonb_build_object('runId', "
+            + runId
+            + ", 'territory', jsonb_build_object('id', r.territory_id, 'developerName',"
+            + " r.developer_name, 'name', r.name), 'period', r.period, 'before', "
+            + before
+            + "), 'after', "
+            + after
+            + "))",
+        " FROM territory_rollup r JOIN r_before b ON b.territory_id = r.territory_id"
+            + " AND b.period = r.period WHERE "
+            + changed,
+        "r.territory_id, r.period");
   }
 
   /** The SQL expression of the potential field on {@code sf_account a}. */

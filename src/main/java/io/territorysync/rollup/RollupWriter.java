@@ -7,10 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.assignment.AssignmentConfig;
 import io.territorysync.salesforce.ApiBudget;
-import io.territorysync.salesforce.Pause;
 import io.territorysync.salesforce.RequestLimitExceededException;
 import io.territorysync.salesforce.SalesforceApi;
 import io.territorysync.salesforce.SalesforceCallException;
+import io.territorysync.salesforce.WriteRounds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -20,18 +20,19 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Writes the rollups that changed since they were last written to Territory_Performance__c,
  * upserted by the external id {@code Key__c} (territory id and period): sObject Collections upserts
  * packed five to a Composite call. What was written is remembered by a hash of the record. Records
- * that fail transiently (row locks, 5xx) are retried in later rounds like assignment writes.
+ * that fail transiently (row locks, 5xx) are retried in later rounds by the same declared policy as
+ * assignment writes ({@link WriteRounds}).
  */
 @ApplicationScoped
 public class RollupWriter {
@@ -145,49 +146,60 @@ public class RollupWriter {
         changed.add(new Pending(rs.getString("key"), hash, r));
       }
     }
-    long written = 0;
-    long failed = 0;
-    String firstError = null;
-    Duration pause = assignment.write().retryBackoff();
-    List<Pending> todo = changed;
-    for (int round = 1; !todo.isEmpty(); round++) {
-      boolean last = round >= assignment.write().maxAttempts();
-      List<Pending> again = new ArrayList<>();
-      for (int from = 0; from < todo.size(); from += PER_CALL) {
-        List<Pending> call = todo.subList(from, Math.min(todo.size(), from + PER_CALL));
-        List<String[]> outcomes = upsert(budget, call);
-        List<Pending> kept = new ArrayList<>();
-        List<String[]> keptOutcomes = new ArrayList<>();
-        for (int i = 0; i < call.size(); i++) {
-          String[] o = outcomes.get(i);
-          if (o[0].equals("retry") && !last) {
-            again.add(call.get(i));
-            continue;
-          }
-          if (o[0].equals("retry")) {
-            o = new String[] {"failed", null, o[2] + " (gave up after " + round + " rounds)"};
-          }
-          kept.add(call.get(i));
-          keptOutcomes.add(o);
-          if (o[0].equals("done")) {
-            written++;
-          } else {
-            failed++;
-            firstError = firstError == null ? o[2] : firstError;
-          }
-        }
-        store(kept, keptOutcomes);
-      }
-      todo = again;
-      if (!todo.isEmpty()) {
-        LOG.warnf(
-            "%d rollup record(s) failed transiently; retrying in %d ms",
-            todo.size(), pause.toMillis());
-        Pause.sleep(pause);
-        pause = pause.multipliedBy(2);
-      }
+    long[] written = {0};
+    long[] failed = {0};
+    String[] firstError = {null};
+    WriteRounds rounds =
+        new WriteRounds(assignment.write().maxAttempts(), assignment.write().retryBackoff());
+    AtomicInteger round = new AtomicInteger();
+    List<List<Pending>> todo = new ArrayList<>(List.of(changed));
+    try {
+      rounds.run(
+          () -> {
+            boolean last = round.incrementAndGet() >= rounds.maxRounds();
+            List<Pending> again = new ArrayList<>();
+            List<Pending> records = todo.get(0);
+            for (int from = 0; from < records.size(); from += PER_CALL) {
+              List<Pending> call = records.subList(from, Math.min(records.size(), from + PER_CALL));
+              List<String[]> outcomes = upsert(budget, call);
+              List<Pending> kept = new ArrayList<>();
+              List<String[]> keptOutcomes = new ArrayList<>();
+              for (int i = 0; i < call.size(); i++) {
+                String[] o = outcomes.get(i);
+                if (o[0].equals("retry") && !last) {
+                  again.add(call.get(i));
+                  continue;
+                }
+                if (o[0].equals("retry")) {
+                  o =
+                      new String[] {
+                        "failed", null, o[2] + " (gave up after " + round.get() + " rounds)"
+                      };
+                }
+                kept.add(call.get(i));
+                keptOutcomes.add(o);
+                if (o[0].equals("done")) {
+                  written[0]++;
+                } else {
+                  failed[0]++;
+                  firstError[0] = firstError[0] == null ? o[2] : firstError[0];
+                }
+              }
+              store(kept, keptOutcomes);
+            }
+            todo.set(0, again);
+            if (!again.isEmpty()) {
+              throw new WriteRounds.RecordsLeft(
+                  again.size() + " rollup record(s) failed transiently");
+            }
+            return null;
+          });
+    } catch (SQLException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
-    return new Result(written, total - changed.size(), failed, firstError);
+    return new Result(written[0], total - changed.size(), failed[0], firstError[0]);
   }
 
   private static boolean isNumber(String field) {

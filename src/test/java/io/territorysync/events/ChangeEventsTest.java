@@ -110,10 +110,25 @@ class ChangeEventsTest {
             + " ORDER BY id");
   }
 
+  static final String ROLLUP = "io.territorysync.territory.rollup.changed";
+
+  /** The run's events of applied changes (rollup events aside). */
   private static List<JsonNode> receivedOf(long runId) {
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode e : TestEventEndpoint.RECEIVED) {
-      if (e.path("data").path("runId").asLong() == runId) {
+      if (e.path("data").path("runId").asLong() == runId
+          && !e.path("type").asText().equals(ROLLUP)) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  private static List<JsonNode> rollupsOf(long runId) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode e : TestEventEndpoint.RECEIVED) {
+      if (e.path("data").path("runId").asLong() == runId
+          && e.path("type").asText().equals(ROLLUP)) {
         out.add(e);
       }
     }
@@ -150,9 +165,11 @@ class ChangeEventsTest {
     }
     assertTrue(movedAccounts.size() >= 100, "the swap moves accounts: " + movedAccounts.size());
     awaitOutboxPublished();
+    long recorded =
+        TestSql.count(dataSource, "SELECT count(*) FROM change_event WHERE run_id = " + moved.id);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> receivedOf(moved.id).size() >= expected.size());
+        .until(() -> receivedOf(moved.id).size() + rollupsOf(moved.id).size() >= recorded);
     List<JsonNode> received = receivedOf(moved.id);
     assertTrue(receivedOf(dry.id).isEmpty(), "no event of the dry run was published");
 
@@ -178,6 +195,23 @@ class ChangeEventsTest {
       sorted.sort(null);
       assertEquals(sorted, a.getValue(), "events of " + a.getKey() + " in order");
     }
+
+    // the territories the move changed beyond the threshold (10%) publish their rollups
+    List<JsonNode> rollups = rollupsOf(moved.id);
+    assertFalse(rollups.isEmpty(), "the move changes the rollups of the territories involved");
+    for (JsonNode r : rollups) {
+      JsonNode before = r.path("data").path("before");
+      JsonNode after = r.path("data").path("after");
+      assertEquals(r.path("data").path("territory").path("id").asText(), r.path("subject").asText());
+      boolean beyond = false;
+      for (String m : List.of("accountCount", "annualRevenue", "openPipeline", "closedWonAmount")) {
+        double b = before.path(m).asDouble();
+        double a = after.path(m).asDouble();
+        beyond |= Math.abs(a - b) > 0.10 * Math.max(Math.abs(b), 1);
+      }
+      assertTrue(beyond, "changed beyond the threshold: " + r);
+    }
+    assertTrue(rollupsOf(dry.id).isEmpty(), "a dry run publishes no rollup event");
 
     // CloudEvents attributes, and before/after of a moved account
     JsonNode added = null;
