@@ -123,6 +123,7 @@ class RulesApiTest {
                 + "'");
     assertTrue(wanted > 0, "the rule assigns accounts today");
     long plannedBefore = TestSql.count(dataSource, "SELECT count(*) FROM plan_change");
+    long writes = emulator.emulator().org().writeLog().mark();
     List<String> desiredBefore =
         TestSql.strings(
             dataSource, "SELECT account_id || territory_id FROM desired_assignment ORDER BY 1");
@@ -182,6 +183,10 @@ class RulesApiTest {
         .statusCode(403);
 
     assertEquals(plannedBefore, TestSql.count(dataSource, "SELECT count(*) FROM plan_change"));
+    assertEquals(
+        List.of(),
+        emulator.emulator().org().writeLog().after(writes),
+        "previews sent the org no write");
     assertEquals(
         desiredBefore,
         TestSql.strings(
