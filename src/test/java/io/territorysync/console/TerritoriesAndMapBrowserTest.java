@@ -313,17 +313,18 @@ class TerritoriesAndMapBrowserTest {
             .isDisplayed());
     assertNotNull(popup);
 
-    // the screenshot: the United States, counted per cell
+    // the screenshot: the United States, counted per cell (after the popup's own pan has loaded)
+    int before = waitForLoad(0);
     new org.openqa.selenium.support.ui.Select(browser.find("#map-territory"))
         .selectByValue(territoryId("NA_US"));
-    waitForLoad(Integer.parseInt(map.getAttribute("data-loads")));
+    waitForLoad(before);
     browser.driver().executeScript("document.activeElement.blur()");
     browser.screenshot("map");
   }
 
   /** Waits until the map has drawn a view after the {@code after}-th and loads nothing more. */
   private int waitForLoad(int after) {
-    new WebDriverWait(browser.driver(), Duration.ofSeconds(20))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(60))
         .until(
             d -> {
               WebElement map = d.findElement(By.id("map"));
