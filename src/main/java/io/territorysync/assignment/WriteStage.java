@@ -74,7 +74,8 @@ public class WriteStage {
     if (phase.insert()) {
       claim(run.runId(), phase);
     }
-    WriteRounds rounds = new WriteRounds(config.write().maxAttempts(), config.write().retryBackoff());
+    WriteRounds rounds =
+        new WriteRounds(config.write().maxAttempts(), config.write().retryBackoff());
     AtomicInteger round = new AtomicInteger();
     AtomicLong remaining = new AtomicLong(total);
     WriteRounds.RecordsLeft left;

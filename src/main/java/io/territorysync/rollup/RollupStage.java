@@ -83,8 +83,8 @@ public class RollupStage {
   }
 
   /**
-   * Computes and stores the rollups of {@code modelId} for the periods around {@code today};
-   * with {@code events}, records a change event for each rollup that changed beyond the threshold.
+   * Computes and stores the rollups of {@code modelId} for the periods around {@code today}; with
+   * {@code events}, records a change event for each rollup that changed beyond the threshold.
    */
   public Map<String, Object> compute(long runId, String modelId, LocalDate today, boolean events)
       throws SQLException {

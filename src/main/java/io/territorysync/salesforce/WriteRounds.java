@@ -7,10 +7,10 @@ import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
 
 /**
- * The declared retry policy of write-backs that go in rounds: records that failed transiently
- * (row locks, 5xx) are sent again in another round, after a pause that doubles each round, until
- * none are left or {@code maxRounds} rounds were spent. A round says how it ended by returning, or
- * by throwing {@link RecordsLeft} for another round.
+ * The declared retry policy of write-backs that go in rounds: records that failed transiently (row
+ * locks, 5xx) are sent again in another round, after a pause that doubles each round, until none
+ * are left or {@code maxRounds} rounds were spent. A round says how it ended by returning, or by
+ * throwing {@link RecordsLeft} for another round.
  */
 public final class WriteRounds {
 
@@ -47,8 +47,8 @@ public final class WriteRounds {
   }
 
   /**
-   * Runs {@code round} until it returns or the rounds are spent; returns the {@link RecordsLeft}
-   * of the last round when they are, null when every record was settled.
+   * Runs {@code round} until it returns or the rounds are spent; returns the {@link RecordsLeft} of
+   * the last round when they are, null when every record was settled.
    */
   public RecordsLeft run(Callable<Void> round) throws Exception {
     try {

@@ -202,7 +202,8 @@ class ChangeEventsTest {
     for (JsonNode r : rollups) {
       JsonNode before = r.path("data").path("before");
       JsonNode after = r.path("data").path("after");
-      assertEquals(r.path("data").path("territory").path("id").asText(), r.path("subject").asText());
+      assertEquals(
+          r.path("data").path("territory").path("id").asText(), r.path("subject").asText());
       boolean beyond = false;
       for (String m : List.of("accountCount", "annualRevenue", "openPipeline", "closedWonAmount")) {
         double b = before.path(m).asDouble();
