@@ -1,7 +1,5 @@
 package io.territorysync.console;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -34,8 +32,6 @@ public record PlanView(
 
   /** Moves listed. */
   static final int MOVES = 200;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The proposal's report. */
   public record Report(
@@ -106,13 +102,13 @@ public record PlanView(
         RunsPage.num(v.get("id")),
         (String) v.get("status"),
         (String) v.get("phase"),
-        (int) Math.round(dbl(v.get("progress")) * 100),
+        (int) Math.round(ViewData.dbl(v.get("progress")) * 100),
         (String) v.get("bestScore"),
         (String) v.get("error"),
         (String) req.get("scope"),
         (String) req.get("measure"),
-        dbl(req.get("tolerance")),
-        dbl(req.get("maxMoved")),
+        ViewData.dbl(req.get("tolerance")),
+        ViewData.dbl(req.get("maxMoved")),
         Boolean.TRUE.equals(req.get("contiguity")),
         r.isEmpty() ? null : report(r));
   }
@@ -122,10 +118,10 @@ public record PlanView(
     Map<String, Object> d = RunsPage.map(r.get("disruption"));
     Map<String, Object> g = RunsPage.map(r.get("greedyBaseline"));
     Map<String, Object> diag = RunsPage.map(r.get("diagnosis"));
-    double tolerance = dbl(r.get("tolerance"));
+    double tolerance = ViewData.dbl(r.get("tolerance"));
     List<Move> moves = new ArrayList<>();
     Set<String> touched = new HashSet<>();
-    for (Object o : list(r.get("moves"))) {
+    for (Object o : ViewData.list(r.get("moves"))) {
       Map<String, Object> m = RunsPage.map(o);
       moves.add(
           new Move(
@@ -134,15 +130,15 @@ public record PlanView(
               (String) m.get("from"),
               (String) m.get("to"),
               RunsPage.num(m.get("accounts")),
-              dbl(m.get("pipeline"))));
+              ViewData.dbl(m.get("pipeline"))));
       touched.add((String) m.get("from"));
       touched.add((String) m.get("to"));
     }
     List<Group> groups = new ArrayList<>();
-    for (Object o : list(r.get("groups"))) {
+    for (Object o : ViewData.list(r.get("groups"))) {
       Map<String, Object> gm = RunsPage.map(o);
       List<Row> rows = new ArrayList<>();
-      for (Object t : list(gm.get("territories"))) {
+      for (Object t : ViewData.list(gm.get("territories"))) {
         Map<String, Object> tm = RunsPage.map(t);
         rows.add(
             new Row(
@@ -150,17 +146,17 @@ public record PlanView(
                 (String) tm.get("id"),
                 Boolean.TRUE.equals(tm.get("tradeable")),
                 (String) tm.get("reason"),
-                dbl(RunsPage.map(tm.get("before")).get("measure")),
-                dbl(RunsPage.map(tm.get("after")).get("measure")),
+                ViewData.dbl(RunsPage.map(tm.get("before")).get("measure")),
+                ViewData.dbl(RunsPage.map(tm.get("after")).get("measure")),
                 (String) tm.get("statusBefore"),
                 (String) tm.get("statusAfter")));
       }
-      double meanAfter = dbl(gm.get("meanAfter"));
+      double meanAfter = ViewData.dbl(gm.get("meanAfter"));
       groups.add(
           new Group(
               (String) gm.get("parent"),
               (String) gm.get("dimension"),
-              dbl(gm.get("meanBefore")),
+              ViewData.dbl(gm.get("meanBefore")),
               meanAfter,
               null,
               rows));
@@ -192,21 +188,21 @@ public record PlanView(
         RunsPage.num(within.get("territories")),
         RunsPage.num(within.get("before")),
         RunsPage.num(within.get("after")),
-        dbl(within.get("beforeShare")),
-        dbl(within.get("afterShare")),
+        ViewData.dbl(within.get("beforeShare")),
+        ViewData.dbl(within.get("afterShare")),
         RunsPage.num(d.get("unitsMoved")),
         RunsPage.num(d.get("accountsMoved")),
-        dbl(d.get("accountsMovedShare")),
-        dbl(d.get("pipelineMoved")),
+        ViewData.dbl(d.get("accountsMovedShare")),
+        ViewData.dbl(d.get("pipelineMoved")),
         RunsPage.num(d.get("ownersAffected")),
         RunsPage.num(d.get("territoriesChanged")),
         RunsPage.num(r.get("accountsInScope")),
         RunsPage.num(g.get("withinAfter")),
         RunsPage.num(g.get("accountsMoved")),
-        dbl(g.get("pipelineMoved")),
+        ViewData.dbl(g.get("pipelineMoved")),
         Boolean.TRUE.equals(diag.get("withinTolerance")),
-        list(diag.get("blockedBy")).stream().map(String::valueOf).toList(),
-        dbl(diag.get("worstDeviation")),
+        ViewData.list(diag.get("blockedBy")).stream().map(String::valueOf).toList(),
+        ViewData.dbl(diag.get("worstDeviation")),
         (String) diag.get("worstTerritory"),
         moves.subList(0, Math.min(MOVES, moves.size())),
         Math.max(0, moves.size() - MOVES),
@@ -214,7 +210,7 @@ public record PlanView(
         groups.size() - charted.size(),
         (String) r.get("warning"),
         !Boolean.FALSE.equals(r.get("valid")),
-        list(r.get("problems")).stream().map(String::valueOf).toList(),
+        ViewData.list(r.get("problems")).stream().map(String::valueOf).toList(),
         RunsPage.num(RunsPage.map(r.get("timing")).get("totalMs")));
   }
 
@@ -268,11 +264,7 @@ public record PlanView(
                 Map.of("beginAtZero", true, "title", Map.of("display", true, "text", measure)),
                 "x",
                 Map.of("ticks", Map.of("autoSkip", false, "maxRotation", 45)))));
-    try {
-      return JSON.writeValueAsString(config);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return ViewData.json(config);
   }
 
   private static Map<String, Object> band(String label, List<Double> values, boolean fillBelow) {
@@ -296,14 +288,5 @@ public record PlanView(
 
   private static double round(double v) {
     return Math.round(v * 100) / 100.0;
-  }
-
-  private static double dbl(Object o) {
-    return o instanceof Number n ? n.doubleValue() : 0;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> list(Object o) {
-    return o instanceof List<?> l ? (List<Object>) l : List.of();
   }
 }

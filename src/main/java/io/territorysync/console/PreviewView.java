@@ -1,7 +1,5 @@
 package io.territorysync.console;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -47,8 +45,6 @@ public record PreviewView(
   /** Territories drawn in the chart. */
   static final int CHARTED = 24;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** One territory before and after. */
   public record TerritoryRow(
       String territory,
@@ -84,7 +80,7 @@ public record PreviewView(
     Map<String, Object> diff = RunsPage.map(p.get("diff"));
     Map<String, Object> balance = RunsPage.map(p.get("balance"));
     List<TerritoryRow> all = new ArrayList<>();
-    for (Object o : list(balance.get("territories"))) {
+    for (Object o : ViewData.list(balance.get("territories"))) {
       Map<String, Object> t = RunsPage.map(o);
       all.add(
           new TerritoryRow(
@@ -109,14 +105,14 @@ public record PreviewView(
       shown.addAll(all.subList(0, Math.min(ROWS, all.size())));
     }
     List<SampleRow> sample = new ArrayList<>();
-    for (Object o : list(diff.get("sample"))) {
+    for (Object o : ViewData.list(diff.get("sample"))) {
       Map<String, Object> s = RunsPage.map(o);
       sample.add(
           new SampleRow(
               (String) s.get("accountId"),
               (String) s.get("name"),
-              list(s.get("before")),
-              list(s.get("after"))));
+              ViewData.list(s.get("before")),
+              ViewData.list(s.get("after"))));
     }
     return new PreviewView(
         true,
@@ -180,21 +176,12 @@ public record PreviewView(
                 Map.of("beginAtZero", true, "title", Map.of("display", true, "text", "accounts")),
                 "x",
                 Map.of("ticks", Map.of("autoSkip", false, "maxRotation", 60)))));
-    try {
-      return JSON.writeValueAsString(config);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return ViewData.json(config);
   }
 
   private static BigDecimal decimal(Object o) {
     return o instanceof BigDecimal b
         ? b
         : o instanceof Number n ? BigDecimal.valueOf(n.doubleValue()) : BigDecimal.ZERO;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Object> list(Object o) {
-    return o instanceof List<?> l ? (List<Object>) l : List.of();
   }
 }

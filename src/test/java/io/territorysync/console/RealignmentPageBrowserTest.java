@@ -69,6 +69,9 @@ class RealignmentPageBrowserTest {
     assertTrue(
         browser.find("header nav a[aria-current=page]").getText().equals("Realignment"),
         "in the navigation");
+    if (!browser.has("details.plan-form[open]")) {
+      browser.find("details.plan-form summary").click();
+    }
     WebElement scope = browser.find("#r-scope");
     scope.clear();
     scope.sendKeys(SCOPE);
@@ -107,7 +110,7 @@ class RealignmentPageBrowserTest {
     List<String> moved = report.getList("report.moves.unit");
     assertFalse(moved.isEmpty(), "the demo org's West SMB districts are out of balance");
     List<String> listed =
-        browser.driver().findElements(By.cssSelector("#moves tbody tr td:first-child")).stream()
+        browser.driver().findElements(By.cssSelector("#moves tbody tr td:first-child .unit")).stream()
             .map(WebElement::getText)
             .toList();
     assertEquals(moved, listed);
