@@ -110,7 +110,10 @@ class RealignmentPageBrowserTest {
     List<String> moved = report.getList("report.moves.unit");
     assertFalse(moved.isEmpty(), "the demo org's West SMB districts are out of balance");
     List<String> listed =
-        browser.driver().findElements(By.cssSelector("#moves tbody tr td:first-child .unit")).stream()
+        browser
+            .driver()
+            .findElements(By.cssSelector("#moves tbody tr td:first-child .unit"))
+            .stream()
             .map(WebElement::getText)
             .toList();
     assertEquals(moved, listed);
