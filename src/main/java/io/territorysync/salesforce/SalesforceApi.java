@@ -327,24 +327,64 @@ public class SalesforceApi {
             .getMessage()
             .getBody(Job.class);
     String id = created.getId();
-    call(
-        budget,
-        "salesforce:bulk2CreateBatch",
-        e -> {
-          e.getIn().setHeader("jobId", id);
-          e.getIn().setBody(new ByteArrayInputStream(csv));
-        });
-    call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
-    Job done =
-        await(
-            id,
-            () ->
-                call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
-                    .getMessage()
-                    .getBody(Job.class),
-            Job::getState,
-            Job::getErrorMessage);
+    java.util.function.Supplier<Job> poll =
+        () ->
+            call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
+                .getMessage()
+                .getBody(Job.class);
+    try {
+      call(
+          budget,
+          "salesforce:bulk2CreateBatch",
+          e -> {
+            e.getIn().setHeader("jobId", id);
+            e.getIn().setBody(new ByteArrayInputStream(csv));
+          });
+    } catch (SalesforceCallException e) {
+      // A retry after an upload whose answer was lost: a job takes one upload, so an Open job
+      // that refuses a second one holds the first
+      followIf(e, id, poll.get(), JobStateEnum.OPEN, "upload");
+    }
+    try {
+      call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
+    } catch (SalesforceCallException e) {
+      // A retry after a close whose answer was lost finds the job closed: follow it
+      followIf(
+          e,
+          id,
+          poll.get(),
+          JobStateEnum.UPLOAD_COMPLETE,
+          "close",
+          JobStateEnum.CLOSED,
+          JobStateEnum.IN_PROGRESS,
+          JobStateEnum.JOB_COMPLETE,
+          JobStateEnum.FAILED);
+    }
+    Job done = await(id, poll, Job::getState, Job::getErrorMessage);
     return new IngestJob(id, done.getNumberRecordsProcessed(), done.getNumberRecordsFailed());
+  }
+
+  /**
+   * After {@code failure} of a job's {@code step}: goes on when the failure is INVALIDJOBSTATE and
+   * the job is in one of {@code states} (an earlier attempt whose answer was lost did the step);
+   * rethrows otherwise.
+   */
+  private static void followIf(
+      SalesforceCallException failure,
+      String jobId,
+      Job job,
+      JobStateEnum first,
+      String step,
+      JobStateEnum... more) {
+    JobStateEnum state = job == null ? null : job.getState();
+    boolean done = state == first || (state != null && List.of(more).contains(state));
+    if (!"INVALIDJOBSTATE".equals(failure.errorCode()) || !done) {
+      throw failure;
+    }
+    LOG.warnf(
+        "Bulk job %s: the %s was refused (%s) because an earlier attempt, whose answer was lost,"
+            + " did it; the job is %s, following it",
+        jobId, step, failure.getMessage(), state);
   }
 
   /** The successful, failed or unprocessed records of an ingest job as CSV. */
