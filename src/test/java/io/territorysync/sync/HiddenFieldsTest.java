@@ -109,7 +109,8 @@ class HiddenFieldsTest {
     // readable again: the next run syncs it and the health details clear
     emulator.emulator().org().access().clear();
     // described objects see it at their next describe (territory.sync.describe-ttl): expire it
-    TestSql.count(dataSource, "WITH d AS (DELETE FROM sf_field RETURNING 1) SELECT count(*) FROM d");
+    TestSql.count(
+        dataSource, "WITH d AS (DELETE FROM sf_field RETURNING 1) SELECT count(*) FROM d");
     warnings.clear();
     Run next = runs.execute(new RunService.RunRequest("test", true, false, false));
     assertEquals("succeeded", next.status, next.error);
