@@ -24,6 +24,7 @@ import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -509,6 +510,33 @@ class AssignmentTest {
         "some records needed another round");
     Run again = run();
     assertEquals(0, Checks.writeCalls(again));
+  }
+
+  @Test
+  void insertsWhoseAnswerIsLostAfterTheOrgAppliedThemCountAsAlreadyDone() throws Exception {
+    // the retry of the Composite call meets DUPLICATE_VALUE for every association it made
+    emulator
+        .emulator()
+        .faults()
+        .loseAnswers(
+            "^POST composite \\{.*\"method\":\"POST\",\"url\":\"[^\"]*/composite/sobjects\"", 1);
+    long mark = org.writeLog().mark();
+    Run run = run();
+    assertEquals(1, emulator.emulator().faults().answersLost(), "the answer was lost once");
+    emulator.emulator().faults().clear();
+    assertEquals(0, Checks.count(run, "assignments", "failed"), "no false failures");
+    assertTrue(Checks.count(run, "assignments", "alreadyDone") > 0, "the retry found them done");
+    assertOrgMatchesTheRules();
+    List<String> applied = new ArrayList<>();
+    for (var w : org.writeLog().after(mark)) {
+      if (w.succeeded()
+          && w.operation().equals("create")
+          && "ObjectTerritory2Association".equals(w.type())) {
+        applied.add(w.field("ObjectId") + "|" + w.field("Territory2Id"));
+      }
+    }
+    assertEquals(Set.copyOf(applied).size(), applied.size(), "no association created twice");
+    assertEquals(0, Checks.writeCalls(run()), "nothing left to write");
   }
 
   @Test
