@@ -362,15 +362,17 @@ public class SalesforceApi {
           });
     } catch (SalesforceCallException e) {
       // A retry after an upload whose answer was lost: a job takes one upload, so an Open job
-      // that refuses a second one holds the first
-      followIf(e, id, poll.get(), JobStateEnum.OPEN, "upload");
+      // that refuses a second one (INVALIDJOBSTATE) holds the first
+      followIf(e, true, id, poll.get(), JobStateEnum.OPEN, "upload");
     }
     try {
       call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
     } catch (SalesforceCallException e) {
-      // A retry after a close whose answer was lost finds the job closed: follow it
+      // A close whose answer was lost (its retries then meet INVALIDJOBSTATE, or fail too): when
+      // the job is closed, the close went through: follow it
       followIf(
           e,
+          false,
           id,
           poll.get(),
           JobStateEnum.UPLOAD_COMPLETE,
@@ -385,12 +387,13 @@ public class SalesforceApi {
   }
 
   /**
-   * After {@code failure} of a job's {@code step}: goes on when the failure is INVALIDJOBSTATE and
-   * the job is in one of {@code states} (an earlier attempt whose answer was lost did the step);
-   * rethrows otherwise.
+   * After {@code failure} of a job's {@code step}: goes on when the job is in one of {@code states}
+   * (an earlier attempt whose answer was lost did the step) and, if {@code invalidStateOnly}, the
+   * failure is INVALIDJOBSTATE; rethrows otherwise.
    */
   private static void followIf(
       SalesforceCallException failure,
+      boolean invalidStateOnly,
       String jobId,
       Job job,
       JobStateEnum first,
@@ -398,12 +401,12 @@ public class SalesforceApi {
       JobStateEnum... more) {
     JobStateEnum state = job == null ? null : job.getState();
     boolean done = state == first || (state != null && List.of(more).contains(state));
-    if (!"INVALIDJOBSTATE".equals(failure.errorCode()) || !done) {
+    if (!done || (invalidStateOnly && !"INVALIDJOBSTATE".equals(failure.errorCode()))) {
       throw failure;
     }
     LOG.warnf(
-        "Bulk job %s: the %s was refused (%s) because an earlier attempt, whose answer was lost,"
-            + " did it; the job is %s, following it",
+        "Bulk job %s: the %s failed (%s) but the job is %s: an earlier attempt, whose answer was"
+            + " lost, did it; following the job",
         jobId, step, failure.getMessage(), state);
   }
 

@@ -173,6 +173,10 @@ class AssignmentBulkTest {
     emulator.emulator().faults().clear();
     assertEquals(0, Checks.count(run, "assignments", "failed"), "no false failures");
     assertEquals(0, Checks.count(run, "opportunities", "failed"), "no false failures");
+    assertEquals(
+        0,
+        Checks.count(run, "assignments", "alreadyDone"),
+        "the job was followed, its records not sent again");
     Checks.assertOrgMatchesTheRules(org, dataSource);
     assertEquals(0, Checks.writeCalls(run()), "nothing left to write");
     return run;
