@@ -345,4 +345,172 @@ class RunCommandIT {
       stop(emulator);
     }
   }
+
+  /**
+   * Starts {@code run} and kills it (kill -9) once the org's own write log shows at least {@code
+   * atLeast} writes that {@code matches} accepts since the start; fails if the run ends first.
+   */
+  private void killWhenTheOrgHasReceived(
+      Map<String, String> env,
+      int port,
+      String name,
+      java.util.function.Predicate<JsonNode> matches,
+      int atLeast)
+      throws Exception {
+    long[] after = {PackagedApp.writeMark(port)};
+    long[] seen = {0};
+    Path out = tmp.resolve(name + ".out");
+    Process run = start(env, List.of("run"), out);
+    await()
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> {
+              JsonNode page =
+                  PackagedApp.emulatorAdmin(
+                      port, "GET", "writes?after=" + after[0] + "&limit=10000", null);
+              for (JsonNode w : page.path("writes")) {
+                after[0] = w.path("seq").asLong();
+                if (w.path("error").isNull() && matches.test(w)) {
+                  seen[0]++;
+                }
+              }
+              return seen[0] >= atLeast || !run.isAlive();
+            });
+    run.destroyForcibly();
+    assertTrue(run.waitFor(30, TimeUnit.SECONDS));
+    String output = Files.readString(out);
+    assertTrue(seen[0] >= atLeast, name + ": the run ended before it got there: " + output);
+    assertFalse(output.contains("succeeded in"), name + ": killed before it finished: " + output);
+  }
+
+  private static java.util.function.Predicate<JsonNode> write(String operation, String type) {
+    return w ->
+        w.path("operation").asText().equals(operation) && w.path("type").asText().equals(type);
+  }
+
+  @Test
+  void runsKilledDuringABulkIngestOpportunityUpdatesAndDeletesEndWithTheOrgAsTheRulesWant()
+      throws Exception {
+    int port = freePort();
+    Process emulator = PackagedApp.emulator(port, 20_000, 30, tmp.resolve("emulator.log"));
+    Path data = tmp.resolve("data");
+    try {
+      Map<String, String> env = new HashMap<>(salesforce(port));
+      env.put("TERRITORY_DATA_DIR", data.toString());
+      env.put("TERRITORY_RULES_FILE", demoRules(20_000, 42).toString());
+      env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000"); // many small calls
+      // an org that accepts the same association twice: a re-sent insert shows as a second row
+      PackagedApp.emulatorAdmin(port, "PUT", "quirks", "{\"duplicateAssociations\":\"insert\"}");
+
+      long start = PackagedApp.writeMark(port);
+
+      // 1. killed after the org applied a Bulk API 2.0 ingest job, before the run read its results
+      Map<String, String> bulk = new HashMap<>(env);
+      bulk.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100");
+      bulk.put("TERRITORY_ASSIGNMENT_WRITE_BULK_JOB_SIZE", "4000");
+      killWhenTheOrgHasReceived(
+          bulk, port, "bulk", write("create", "ObjectTerritory2Association"), 1);
+      // 2. killed during the opportunity updates (sObject Collections)
+      killWhenTheOrgHasReceived(env, port, "opportunities", write("update", "Opportunity"), 600);
+      // 3. accounts move, and the run is killed during the deletes
+      PackagedApp.emulatorAdmin(
+          port, "POST", "churn", "{\"object\": \"Account\", \"count\": 3000, \"seed\": 7}");
+      killWhenTheOrgHasReceived(
+          env, port, "deletes", write("delete", "ObjectTerritory2Association"), 600);
+
+      // 4. one more run finishes
+      Path finish = tmp.resolve("finish.out");
+      Process last = start(env, List.of("run", "--json"), finish);
+      assertTrue(last.waitFor(240, TimeUnit.SECONDS));
+      assertEquals(0, last.exitValue(), Files.readString(finish));
+      assertEquals("succeeded", lastJsonLine(finish).path("status").asText());
+
+      // 5. a full re-read of the org finds no assignment left to write: the org is as the rules
+      // want (a full run rewrites every rollup record by design, so those are not counted)
+      long mark = PackagedApp.writeMark(port);
+      Path full = tmp.resolve("full.out");
+      Process check = start(env, List.of("run", "--full", "--json"), full);
+      assertTrue(check.waitFor(240, TimeUnit.SECONDS));
+      assertEquals(0, check.exitValue(), Files.readString(full));
+      List<String> written = new java.util.ArrayList<>();
+      for (JsonNode w : PackagedApp.writesAfter(port, mark)) {
+        if (!w.path("type").asText().equals("Territory_Performance__c")) {
+          written.add(w.path("operation").asText() + " " + w.path("type").asText());
+        }
+      }
+      assertEquals(List.of(), written, "what a full run of the recovered service writes");
+
+      // rows counted in the org: no association twice
+      List<String> org = orgAssociations(port);
+      assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");
+      java.util.Set<String> inOrg = new java.util.HashSet<>(org);
+      EmbeddedDatabase db =
+          EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
+          Statement s = c.createStatement()) {
+        java.util.Set<String> desired = new java.util.HashSet<>();
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT d.account_id || '|' || d.territory_id FROM desired_assignment d"
+                    + " JOIN sf_account a ON a.id = d.account_id"
+                    + " WHERE NOT coalesce(a.is_excluded_from_realign, false)")) {
+          while (rs.next()) {
+            desired.add(rs.getString(1));
+          }
+        }
+        assertTrue(desired.size() > 10_000, "wanted " + desired.size());
+        // every association any of the runs created (the org's own log) is wanted, or gone
+        java.util.Set<String> leftOver = new java.util.TreeSet<>();
+        for (JsonNode w : PackagedApp.writesAfter(port, start)) {
+          if (w.path("operation").asText().equals("create")
+              && w.path("type").asText().equals("ObjectTerritory2Association")) {
+            String pair =
+                w.path("fields").path("ObjectId").asText()
+                    + "|"
+                    + w.path("fields").path("Territory2Id").asText();
+            if (inOrg.contains(pair) && !desired.contains(pair)) {
+              leftOver.add(pair);
+            }
+          }
+        }
+        assertEquals(
+            java.util.Set.of(), leftOver, "created by a run, no longer wanted, still there");
+        java.util.Set<String> missing = new java.util.TreeSet<>(desired);
+        missing.removeAll(inOrg);
+        assertEquals(java.util.Set.of(), missing, "wanted and missing in the org");
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT object_id || '|' || territory_id FROM managed_association"
+                    + " WHERE kind = 'account'")) {
+          while (rs.next()) {
+            String pair = rs.getString(1);
+            assertTrue(inOrg.contains(pair), "owned and missing in the org: " + pair);
+            assertTrue(desired.contains(pair), "owned and no longer wanted: " + pair);
+          }
+        }
+        List<String> statuses = new java.util.ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT status FROM run ORDER BY id")) {
+          while (rs.next()) {
+            statuses.add(rs.getString(1));
+          }
+        }
+        assertEquals(
+            List.of("failed", "failed", "failed", "succeeded", "succeeded"),
+            statuses,
+            "three killed runs, the one that finished, the check");
+        // the kills came after the org had applied a call (its log) that the run may not have
+        // recorded yet: a composite call carries up to 1,000 records
+        try (ResultSet rs =
+            s.executeQuery("SELECT count(*) FROM plan_change WHERE status = 'pending'")) {
+          rs.next();
+          assertEquals(0, rs.getLong(1), "nothing is left pending");
+        }
+      } finally {
+        db.stop();
+      }
+    } finally {
+      stop(emulator);
+    }
+  }
 }
