@@ -57,10 +57,14 @@ public final class AssignmentBenchmark {
   private static void report(String what, BenchProcesses.RunResult r) {
     JsonNode s = r.summary();
     JsonNode st = s.path("stages");
+    long waited = s.path("salesforceWaitMs").asLong();
     System.out.printf(
-        "%s: %s, process wall %.1f s; stages sync %.1f s/%d calls, rules %.1f s, plan %.1f s, write %.1f s/%d calls,"
+        "%s: %s, %s (%s), process wall %.1f s, run %.1f s of which waiting on Salesforce %.1f s, app's own %.1f s;"
+            + " stages sync %.1f s/%d calls, rules %.1f s, plan %.1f s, write %.1f s/%d calls,"
             + " rollups %.1f s/%d calls; %d API calls; peak heap %d MB; assignments %s; opportunities %s; users %s; rollups %s%n",
-        what, s.path("status").asText(), r.wallMs() / 1000.0,
+        what, s.path("status").asText(), s.path("scope").path("mode").asText(), s.path("scope").path("reason").asText(),
+        r.wallMs() / 1000.0, s.path("durationMs").asLong() / 1000.0, waited / 1000.0,
+        (r.wallMs() - waited) / 1000.0,
         st.path("sync").path("durationMs").asLong() / 1000.0, st.path("sync").path("apiCalls").asInt(),
         st.path("rules").path("durationMs").asLong() / 1000.0,
         st.path("plan").path("durationMs").asLong() / 1000.0,

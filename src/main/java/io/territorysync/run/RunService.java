@@ -66,6 +66,7 @@ public class RunService {
   @Inject ProducerTemplate template;
   @Inject SalesforceApi api;
   @Inject RunMetrics metrics;
+  @Inject RunScope scope;
 
   /** The whole run this process is running, if any. */
   private volatile RunContext active;
@@ -231,6 +232,13 @@ public class RunService {
       error = context.partialReason();
     }
     active = null;
+    if (!request.dryRun() && (status.equals("succeeded") || status.equals("partial"))) {
+      if (!context.scoped() && !context.syncOnly()) {
+        scope.complete(context);
+      } else if (context.scoped() && wrote(context)) {
+        scope.accountsWritten(context.accounts());
+      }
+    }
     if (status.equals("stopped")) {
       // Queued before the lock is released, so another replica takes it up at once.
       long next =
@@ -269,6 +277,9 @@ public class RunService {
     if (c.scoped()) {
       m.put("accounts", c.accounts());
     }
+    if (!c.scoped() && !c.syncOnly() && c.wholeEvaluation() != null) {
+      m.put("scope", RunScope.summary(c));
+    }
     m.put("synced", new TreeMap<>(c.synced()));
     m.put("deleted", new TreeMap<>(c.deleted()));
     m.put("assignments", c.assignments());
@@ -279,7 +290,17 @@ public class RunService {
     m.putAll(c.reports());
     m.put("apiCalls", c.budget().used());
     m.put("durationMs", durationMs);
+    // time spent waiting on Salesforce (responses, Bulk job polling); the rest is the app's own
+    m.put("salesforceWaitMs", c.budget().waitedMs());
     return m;
+  }
+
+  /** Whether a run wrote any association or opportunity territory. */
+  private static boolean wrote(RunContext c) {
+    return c.assignments().getOrDefault("added", 0L)
+            + c.assignments().getOrDefault("removed", 0L)
+            + c.opportunities().getOrDefault("updated", 0L)
+        > 0;
   }
 
   private static <T extends Throwable> T cause(Throwable e, Class<T> type) {

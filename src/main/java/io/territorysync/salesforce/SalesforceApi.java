@@ -272,6 +272,7 @@ public class SalesforceApi {
   /** Polls a query job until it completes; throws when it fails or takes too long. */
   public void awaitQueryJob(ApiBudget budget, String jobId) {
     await(
+        budget,
         jobId,
         () ->
             call(budget, "salesforce:bulk2GetQueryJob", e -> e.getIn().setHeader("jobId", jobId))
@@ -337,6 +338,7 @@ public class SalesforceApi {
     call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
     Job done =
         await(
+            budget,
             id,
             () ->
                 call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
@@ -361,6 +363,7 @@ public class SalesforceApi {
   }
 
   private <T> T await(
+      ApiBudget budget,
       String jobId,
       java.util.function.Supplier<T> poll,
       java.util.function.Function<T, JobStateEnum> state,
@@ -368,7 +371,9 @@ public class SalesforceApi {
     Duration wait = config.poll().initialInterval();
     Instant deadline = Instant.now().plus(config.poll().timeout());
     while (true) {
+      long pause = System.nanoTime();
       sleep(wait);
+      budget.waited(System.nanoTime() - pause);
       T job = poll.get();
       JobStateEnum s = state.apply(job);
       if (s == JobStateEnum.JOB_COMPLETE) {
@@ -402,6 +407,7 @@ public class SalesforceApi {
   // ---------------------------------------------------------------------------- the call
 
   private Exchange call(ApiBudget budget, String uri, Consumer<Exchange> prepare) {
+    long started = System.nanoTime();
     try {
       return retryPolicy().call(() -> attempt(budget, uri, prepare));
     } catch (TransientFailure e) {
@@ -418,6 +424,8 @@ public class SalesforceApi {
       throw e;
     } catch (Exception e) {
       throw new SalesforceCallException("Salesforce " + operation(uri) + ": " + e, 0, null, e);
+    } finally {
+      budget.waited(System.nanoTime() - started);
     }
   }
 
