@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Whole runs on a large org: the first assignment (sync, rules, plan, write-back of every
  * association and opportunity territory), then a run after 1% of the accounts moved, then one
- * with nothing changed. The emulator runs in its own process with the given latency; the app runs
+ * with nothing changed; then the same two with every run working on every account
+ * ({@code territory.run.incremental=false}), the baseline. The emulator runs in its own process with the given latency; the app runs
  * {@code run --json} in a third process.
  *
  * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}.
@@ -47,6 +48,13 @@ public final class AssignmentBenchmark {
       System.out.println("moved accounts: " + moved.path("changed"));
       report("1% of accounts moved", BenchProcesses.run(port, data, heap, List.of(), env));
       report("nothing changed", BenchProcesses.run(port, data, heap, List.of(), env));
+      // the baseline, same org and machine: every run works on every account
+      Map<String, String> whole = new java.util.HashMap<>(env);
+      whole.put("TERRITORY_RUN_INCREMENTAL", "false");
+      moved = admin(port, "POST", "churn", "{\"object\":\"Account\",\"count\":" + churn + ",\"seed\":8}");
+      System.out.println("moved accounts: " + moved.path("changed"));
+      report("1% of accounts moved, every account (territory.run.incremental=false)", BenchProcesses.run(port, data, heap, List.of(), whole));
+      report("nothing changed, every account (territory.run.incremental=false)", BenchProcesses.run(port, data, heap, List.of(), whole));
     } finally {
       emulator.destroy();
       emulator.waitFor();

@@ -150,6 +150,25 @@ public class RunScope {
     }
   }
 
+  /**
+   * After a whole run that did not write its plan (a dry run, a failure, the safety guard): its
+   * changes stay recorded for the next run; and when it evaluated every account, what the last
+   * evaluation was based on is forgotten too (the stored assignments are now this run's, which may
+   * follow other rules), so the next run evaluates every account again.
+   */
+  public void abandon(RunContext run) {
+    if (!Boolean.TRUE.equals(run.wholeEvaluation())) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("DELETE FROM run_basis WHERE stage = 'evaluation'")) {
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      LOG.warnf("Run %d: could not forget the evaluation basis: %s", run.runId(), e);
+    }
+  }
+
   /** Records that a webhook mini-run wrote changes, so the next whole run rolls them up. */
   public void accountsWritten(List<String> accounts) {
     try {

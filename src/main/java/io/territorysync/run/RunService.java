@@ -232,11 +232,17 @@ public class RunService {
       error = context.partialReason();
     }
     active = null;
-    if (!request.dryRun() && (status.equals("succeeded") || status.equals("partial"))) {
-      if (!context.scoped() && !context.syncOnly()) {
-        scope.complete(context);
-      } else if (context.scoped() && wrote(context)) {
+    boolean wroteItsPlan =
+        !request.dryRun() && (status.equals("succeeded") || status.equals("partial"));
+    if (wroteItsPlan && context.scoped()) {
+      if (wrote(context)) {
         scope.accountsWritten(context.accounts());
+      }
+    } else if (!context.scoped() && !context.syncOnly()) {
+      if (wroteItsPlan) {
+        scope.complete(context);
+      } else {
+        scope.abandon(context);
       }
     }
     if (status.equals("stopped")) {

@@ -193,6 +193,22 @@ class IncrementalRunsTest {
     assertEquals(expected, restored);
   }
 
+  @Test
+  void aDryRunOfOtherRulesMakesTheNextRealRunEvaluateEveryAccount() throws Exception {
+    run(false);
+    String edited =
+        rules.replaceFirst("(field: BillingState, operation: equals, value: \\[)[^,\\]]+, ", "$1");
+    Files.writeString(RULES, edited);
+    Run dry = runs.execute(new RunService.RunRequest("test", false, true, false));
+    assertEquals("full", part(dry, "scope").get("mode"), dry.summary.toString());
+    // back to the rules of the last real run: the stored assignments are the dry run's
+    Files.writeString(RULES, rules);
+    Run next = run(false);
+    assertEquals("full", part(next, "scope").get("mode"), next.summary.toString());
+    assertEquals(0, count(next, "assignments", "added"), next.summary.toString());
+    assertEquals(0, count(next, "assignments", "removed"), next.summary.toString());
+  }
+
   /** Applies change set {@code set} to the org; returns what it did. */
   private String change(Random random, int set) throws Exception {
     List<String> did = new ArrayList<>();
