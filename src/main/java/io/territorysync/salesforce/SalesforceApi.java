@@ -62,6 +62,21 @@ public class SalesforceApi {
     return session.getOrgId();
   }
 
+  /**
+   * The integration user's id (18 characters), from the Salesforce session's identity URL; logs in
+   * first when the session has not yet. Null when the login reports no identity.
+   */
+  public String userId() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    if (session.getId() == null) {
+      login(session);
+    }
+    String id = session.getId();
+    return id == null
+        ? null
+        : SalesforceId.normalize(id.substring(id.lastIndexOf('/') + 1)).orElse(null);
+  }
+
   /** Who the integration user is and where its org lives, as a login reports them. */
   public record Login(String instanceUrl, String orgId, String userId) {}
 
