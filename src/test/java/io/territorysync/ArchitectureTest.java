@@ -7,6 +7,9 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.SalesforceApi;
+import java.util.List;
 
 /**
  * The code's layers, checked on the compiled classes: triggers and API → run orchestration → stages
@@ -86,6 +89,20 @@ class ArchitectureTest {
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.apache.camel.component.salesforce..");
+
+  /** Write-backs say what to write; the gateway knows the URLs and reads the answers. */
+  @ArchTest
+  static final ArchRule writeBacksLeaveUrlShapesToTheGateway =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.territorysync.assignment..", "io.territorysync.rollup..")
+          .should()
+          .callMethod(SalesforceApi.class, "dataPath")
+          .orShould()
+          .callMethod(
+              SalesforceApi.class, "raw", ApiBudget.class, String.class, String.class, String.class)
+          .orShould()
+          .callMethod(SalesforceApi.class, "composite", ApiBudget.class, List.class);
 
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];

@@ -55,4 +55,18 @@ public interface AssignmentRun {
 
   /** Adds the stage's report to the run summary under {@code key}. */
   void report(String key, Object value);
+
+  /**
+   * A safe point before a write to the org: throws {@link
+   * io.territorysync.database.LockLostException} when the run no longer holds the run lock.
+   */
+  default void checkLock() {}
+
+  /**
+   * The run lock's epoch this run holds (0: not fenced); a transaction recording writes checks it
+   * is still current ({@link io.territorysync.database.LockEpoch#fence}).
+   */
+  default long lockEpoch() {
+    return 0;
+  }
 }

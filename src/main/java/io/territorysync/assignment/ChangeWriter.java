@@ -1,12 +1,13 @@
 package io.territorysync.assignment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.salesforce.CollectionWrite;
 import io.territorysync.salesforce.IngestJob;
+import io.territorysync.salesforce.RecordResult;
 import io.territorysync.salesforce.RequestLimitExceededException;
+import io.territorysync.salesforce.SObjectCollections;
 import io.territorysync.salesforce.SalesforceApi;
 import io.territorysync.salesforce.SalesforceCallException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,74 +34,38 @@ import org.apache.commons.csv.CSVRecord;
 class ChangeWriter {
 
   /** Records one Composite call carries: five sObject Collections of 200. */
-  static final int PER_COMPOSITE = 1000;
+  static final int PER_COMPOSITE = SObjectCollections.PER_CALL;
 
-  private static final int PER_COLLECTION = 200;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Inject SalesforceApi api;
+  @Inject SObjectCollections collections;
 
   /** Up to {@link #PER_COMPOSITE} changes in one Composite call. */
   List<Outcome> collections(ApiBudget budget, Phase phase, List<Change> changes) {
-    List<SalesforceApi.SubRequest> requests = new ArrayList<>();
-    List<List<Change>> groups = new ArrayList<>();
-    for (int from = 0; from < changes.size(); from += PER_COLLECTION) {
-      List<Change> group = changes.subList(from, Math.min(changes.size(), from + PER_COLLECTION));
-      groups.add(group);
-      requests.add(subrequest(phase, group, "c" + groups.size()));
-    }
-    List<SalesforceApi.SubResponse> responses;
-    try {
-      responses = api.composite(budget, requests);
-    } catch (RequestLimitExceededException e) {
-      throw e;
-    } catch (SalesforceCallException e) {
-      return all(changes, e, "Composite call");
-    }
+    List<RecordResult> results = collections.write(budget, write(phase, changes));
     List<Outcome> out = new ArrayList<>(changes.size());
-    for (int g = 0; g < groups.size(); g++) {
-      List<Change> group = groups.get(g);
-      SalesforceApi.SubResponse r = responses.get(g);
-      if (r.status() >= 300 || !r.body().isArray() || r.body().size() != group.size()) {
-        JsonNode first = r.body().isArray() && r.body().size() > 0 ? r.body().get(0) : r.body();
-        String code = first.path("errorCode").asText("HTTP_" + r.status());
-        String message = first.path("message").asText(r.body().toString());
-        for (Change c : group) {
-          out.add(
-              r.status() >= 500
-                  ? Outcome.retry(c, code + ": " + message)
-                  : Outcome.error(c, phase, code, message));
-        }
-        continue;
-      }
-      for (int i = 0; i < group.size(); i++) {
-        JsonNode result = r.body().get(i);
-        Change c = group.get(i);
-        if (result.path("success").asBoolean(false)) {
-          out.add(Outcome.done(c, phase.insert() ? result.path("id").asText(null) : null));
-        } else {
-          JsonNode e = result.path("errors").path(0);
-          out.add(
-              Outcome.error(
-                  c, phase, e.path("statusCode").asText("UNKNOWN"), e.path("message").asText("")));
-        }
-      }
+    for (int i = 0; i < changes.size(); i++) {
+      Change c = changes.get(i);
+      RecordResult r = results.get(i);
+      out.add(
+          switch (r.status()) {
+            case DONE -> Outcome.done(c, phase.insert() ? r.id() : null);
+            case RETRY -> Outcome.retry(c, r.error());
+            case FAILED -> new Outcome(c.id(), "failed", null, r.error());
+            case REJECTED -> Outcome.error(c, phase, r.errorCode(), r.message());
+          });
     }
     return out;
   }
 
-  private SalesforceApi.SubRequest subrequest(Phase phase, List<Change> group, String reference) {
-    String url = api.dataPath() + "/composite/sobjects";
+  private static CollectionWrite write(Phase phase, List<Change> changes) {
     if (phase.delete()) {
-      List<String> ids = group.stream().map(c -> c.id(phase)).toList();
-      return new SalesforceApi.SubRequest(
-          reference, "DELETE", url + "?allOrNone=false&ids=" + String.join(",", ids), null, null);
+      return CollectionWrite.delete(changes.stream().map(c -> c.id(phase)).toList());
     }
-    ObjectNode body = JSON.createObjectNode();
-    body.put("allOrNone", false);
-    ArrayNode records = body.putArray("records");
-    for (Change c : group) {
-      ObjectNode r = records.addObject();
+    List<ObjectNode> records = new ArrayList<>(changes.size());
+    for (Change c : changes) {
+      ObjectNode r = JSON.createObjectNode();
       r.putObject("attributes").put("type", phase.object);
       switch (phase) {
         case ACCOUNT_ADD -> {
@@ -124,9 +89,11 @@ class ChangeWriter {
           r.put("Territory2Id", c.territoryId());
         }
       }
+      records.add(r);
     }
-    return new SalesforceApi.SubRequest(
-        reference, phase.insert() ? "POST" : "PATCH", url, body, null);
+    return phase.insert()
+        ? CollectionWrite.create(phase.object, records)
+        : CollectionWrite.update(phase.object, records);
   }
 
   /** Changes in one Bulk API 2.0 ingest job. */

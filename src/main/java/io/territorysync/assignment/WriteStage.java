@@ -71,6 +71,7 @@ public class WriteStage {
     if (total == 0) {
       return 0;
     }
+    run.checkLock();
     if (phase.insert()) {
       claim(run.runId(), phase);
     }
@@ -129,11 +130,13 @@ public class WriteStage {
         break;
       }
       lastId = changes.get(changes.size() - 1).id();
+      // the run may have lost its lock since the last call: then another run may be writing
+      run.checkLock();
       List<Outcome> outcomes =
           bulk
               ? writer.bulk(run.budget(), phase, changes)
               : writer.collections(run.budget(), phase, changes);
-      record(phase, outcomes);
+      record(run.lockEpoch(), phase, outcomes);
       done += changes.size();
       run.progress(phase.noun(), done, total);
       if (total >= 10_000 && done >= nextLog) {
@@ -211,7 +214,7 @@ public class WriteStage {
    * Stores outcomes: the change's status, the ownership record, the mirror and, when events are on,
    * one change event per done change (the transactional outbox), atomically.
    */
-  private void record(Phase phase, List<Outcome> outcomes) throws SQLException {
+  private void record(long epoch, Phase phase, List<Outcome> outcomes) throws SQLException {
     StringBuilder csv = new StringBuilder(outcomes.size() * 48);
     for (Outcome o : outcomes) {
       csv.append(o.changeId())
@@ -228,6 +231,8 @@ public class WriteStage {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
+        // fenced: refused (rolled back) when another run took the run lock since this one did
+        io.territorysync.database.LockEpoch.fence(c, epoch);
         s.execute(
             "CREATE TEMP TABLE IF NOT EXISTS write_outcome (change_id BIGINT, status TEXT,"
                 + " new_id TEXT, error TEXT) ON COMMIT DELETE ROWS");
@@ -258,6 +263,9 @@ public class WriteStage {
       } catch (java.io.IOException e) {
         c.rollback();
         throw new SQLException("cannot store write outcomes: " + e.getMessage(), e);
+      } catch (io.territorysync.database.LockLostException e) {
+        c.rollback();
+        throw e;
       }
       c.commit();
     }

@@ -38,4 +38,8 @@ public interface MapConfig {
    */
   @WithDefault("5m")
   Duration maxAge();
+
+  /** Read the map in the background after the service starts, so the first map opens at once. */
+  @WithDefault("true")
+  boolean preload();
 }

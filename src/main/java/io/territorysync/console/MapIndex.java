@@ -1,7 +1,10 @@
 package io.territorysync.console;
 
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.StartupEvent;
+import io.territorysync.cli.Commands;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -40,10 +43,31 @@ public class MapIndex {
   private volatile Snapshot current;
   private CompletableFuture<Snapshot> loading;
 
+  /**
+   * In the service ({@code serve}), reads the map in the background after start-up, so that the
+   * first map opened answers at once; the territories' colour order is set then too.
+   */
+  void onStart(@Observes StartupEvent event) {
+    if (config.preload() && Commands.current().equals("serve")) {
+      refreshInBackground();
+    }
+  }
+
   /** The snapshot to answer from: loaded on first use, refreshed in the background. */
   public Snapshot snapshot() throws SQLException {
     Snapshot s = current;
     if (s == null) {
+      CompletableFuture<Snapshot> pending;
+      synchronized (this) {
+        pending = loading != null && !loading.isDone() ? loading : null;
+      }
+      if (pending != null) {
+        // the start-up read is under way: wait for it rather than read twice
+        Snapshot p = pending.join();
+        if (p != null) {
+          return p;
+        }
+      }
       synchronized (this) {
         if (current == null) {
           current = load();
@@ -65,12 +89,18 @@ public class MapIndex {
     if (loading != null && !loading.isDone()) {
       return;
     }
+    boolean first = current == null;
     loading =
         CompletableFuture.supplyAsync(
             () -> {
               try {
                 Snapshot fresh = load();
-                current = fresh;
+                synchronized (this) {
+                  // a first request may have loaded it meanwhile
+                  if (!first || current == null) {
+                    current = fresh;
+                  }
+                }
                 return fresh;
               } catch (SQLException e) {
                 LOG.warnf("Cannot read the accounts for the map: %s", e.getMessage());
@@ -97,6 +127,7 @@ public class MapIndex {
     try (Connection c = dataSource.getConnection()) {
       String model = model(c);
       List<Territory> territories = territories(c, model);
+      Palette.order(levelOrder(territories));
       Map<String, Integer> byId = new HashMap<>();
       for (Territory t : territories) {
         byId.put(t.id(), t.index());
@@ -173,6 +204,46 @@ public class MapIndex {
       }
       Integer parent = r[3] == null ? null : index.get(r[3]);
       out.add(new Territory(i, r[0], r[1], r[2], parent == null ? -1 : parent, depth));
+    }
+    return out;
+  }
+
+  /**
+   * The territories' ids level by level: roots, then each level's territories grouped by parent in
+   * the order of the level above (siblings by name, as {@code territories} lists them), so that
+   * siblings and every level under one ancestor are consecutive ({@link Palette#order}).
+   */
+  static List<String> levelOrder(List<Territory> territories) {
+    List<List<Territory>> children = new ArrayList<>();
+    for (int i = 0; i < territories.size(); i++) {
+      children.add(new ArrayList<>());
+    }
+    List<Territory> level = new ArrayList<>();
+    for (Territory t : territories) {
+      if (t.parent() < 0) {
+        level.add(t);
+      } else {
+        children.get(t.parent()).add(t);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    boolean[] seen = new boolean[territories.size()];
+    while (!level.isEmpty()) {
+      List<Territory> next = new ArrayList<>();
+      for (Territory t : level) {
+        if (!seen[t.index()]) {
+          seen[t.index()] = true;
+          out.add(t.id());
+          next.addAll(children.get(t.index()));
+        }
+      }
+      level = next;
+    }
+    // a cycle in bad data: its territories last, in name order
+    for (Territory t : territories) {
+      if (!seen[t.index()]) {
+        out.add(t.id());
+      }
     }
     return out;
   }

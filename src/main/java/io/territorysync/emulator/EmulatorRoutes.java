@@ -72,6 +72,10 @@ public final class EmulatorRoutes {
                               : OrgEmulator.error(
                                   new ApiException(
                                       500, "UNKNOWN_EXCEPTION", "An unexpected error occurred"));
+                      if (reply.isLost()) {
+                        ctx.request().connection().close();
+                        return;
+                      }
                       res.setStatusCode(reply.status());
                       if (reply.contentType() != null) {
                         res.putHeader("Content-Type", reply.contentType());

@@ -1,6 +1,7 @@
 package io.territorysync.emulator;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * How an emulated org behaves: credentials it accepts, limits it enforces, quirks it shows.
@@ -56,138 +57,95 @@ public record EmulatorSettings(
   }
 
   public EmulatorSettings withCredentials(String clientId, String clientSecret) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(
+        b -> {
+          b.clientId = clientId;
+          b.clientSecret = clientSecret;
+        });
   }
 
   public EmulatorSettings withUser(String username, String password) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(
+        b -> {
+          b.username = username;
+          b.password = password;
+        });
   }
 
   public EmulatorSettings withJwtCertificate(String pem) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        pem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(b -> b.jwtCertificatePem = pem);
   }
 
   public EmulatorSettings withTokenLifetime(Duration lifetime) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        lifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(b -> b.tokenLifetime = lifetime);
   }
 
   public EmulatorSettings withDailyApiRequests(long max) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        tokenLifetime,
-        max,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(b -> b.dailyApiRequests = max);
   }
 
   public EmulatorSettings withRefreshToken(String token) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        token,
-        jwtCertificatePem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        duplicateAssociationFails);
+    return with(b -> b.refreshToken = token);
   }
 
   public EmulatorSettings withBulkHeaderOnEveryPage(boolean every) {
-    return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        every,
-        duplicateAssociationFails);
+    return with(b -> b.bulkResultsHeaderOnEveryPage = every);
   }
 
   public EmulatorSettings withDuplicateAssociationFails(boolean fails) {
+    return with(b -> b.duplicateAssociationFails = fails);
+  }
+
+  /** A copy of these settings with what {@code change} sets. */
+  private EmulatorSettings with(Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
     return new EmulatorSettings(
-        clientId,
-        clientSecret,
-        username,
-        password,
-        refreshToken,
-        jwtCertificatePem,
-        tokenLifetime,
-        dailyApiRequests,
-        dailyBulkBatches,
-        dailyBulkQueryJobs,
-        queryCursorTimeout,
-        bulkResultsHeaderOnEveryPage,
-        fails);
+        b.clientId,
+        b.clientSecret,
+        b.username,
+        b.password,
+        b.refreshToken,
+        b.jwtCertificatePem,
+        b.tokenLifetime,
+        b.dailyApiRequests,
+        b.dailyBulkBatches,
+        b.dailyBulkQueryJobs,
+        b.queryCursorTimeout,
+        b.bulkResultsHeaderOnEveryPage,
+        b.duplicateAssociationFails);
+  }
+
+  /** The settings' values, to change some before building a copy. */
+  private static final class Copy {
+    String clientId;
+    String clientSecret;
+    String username;
+    String password;
+    String refreshToken;
+    String jwtCertificatePem;
+    Duration tokenLifetime;
+    long dailyApiRequests;
+    long dailyBulkBatches;
+    long dailyBulkQueryJobs;
+    Duration queryCursorTimeout;
+    boolean bulkResultsHeaderOnEveryPage;
+    boolean duplicateAssociationFails;
+
+    Copy(EmulatorSettings s) {
+      clientId = s.clientId;
+      clientSecret = s.clientSecret;
+      username = s.username;
+      password = s.password;
+      refreshToken = s.refreshToken;
+      jwtCertificatePem = s.jwtCertificatePem;
+      tokenLifetime = s.tokenLifetime;
+      dailyApiRequests = s.dailyApiRequests;
+      dailyBulkBatches = s.dailyBulkBatches;
+      dailyBulkQueryJobs = s.dailyBulkQueryJobs;
+      queryCursorTimeout = s.queryCursorTimeout;
+      bulkResultsHeaderOnEveryPage = s.bulkResultsHeaderOnEveryPage;
+      duplicateAssociationFails = s.duplicateAssociationFails;
+    }
   }
 }

@@ -22,6 +22,12 @@ public final class Faults {
   private final java.util.concurrent.atomic.AtomicLong lockErrorsServed =
       new java.util.concurrent.atomic.AtomicLong();
 
+  private volatile java.util.regex.Pattern loseAnswers;
+  private final java.util.concurrent.atomic.AtomicLong loseAnswersLeft =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong answersLost =
+      new java.util.concurrent.atomic.AtomicLong();
+
   public Faults(long seed) {
     this.random = new Random(seed);
   }
@@ -76,8 +82,49 @@ public final class Faults {
     return this;
   }
 
+  /**
+   * The next {@code times} API calls whose {@code "METHOD path body"} (the path after {@code
+   * /services/data/vNN.N/}, e.g. {@code PATCH jobs/ingest/750… {"state":"UploadComplete"}}) has a
+   * match of {@code regex} ({@code find}; anchor with ^) are applied but lose their answer: the
+   * connection closes, as when the response times out. A client that retries then meets what its
+   * first attempt did (a closed job, a duplicate record).
+   */
+  public Faults loseAnswers(String regex, long times) {
+    this.loseAnswers = regex == null ? null : java.util.regex.Pattern.compile(regex);
+    this.loseAnswersLeft.set(regex == null ? 0 : Math.max(0, times));
+    return this;
+  }
+
+  /** Answers lost so far ({@link #loseAnswers}). */
+  public long answersLost() {
+    return answersLost.get();
+  }
+
+  boolean loseAnswerNow(String method, String path, byte[] body) {
+    java.util.regex.Pattern p = loseAnswers;
+    if (p == null) {
+      return false;
+    }
+    String text =
+        method
+            + " "
+            + path
+            + " "
+            + new String(
+                body, 0, Math.min(body.length, 100_000), java.nio.charset.StandardCharsets.UTF_8);
+    if (!p.matcher(text).find()) {
+      return false;
+    }
+    if (loseAnswersLeft.getAndUpdate(n -> Math.max(0, n - 1)) <= 0) {
+      return false;
+    }
+    answersLost.incrementAndGet();
+    return true;
+  }
+
   /** Removes every fault. */
   public Faults clear() {
+    loseAnswers(null, 0);
     return latencyMillis(0)
         .serverUnavailableRate(0)
         .lockRowRate(0)
@@ -129,6 +176,9 @@ public final class Faults {
     m.put("requestLimitAfterCalls", requestLimitAfterCalls);
     m.put("serverUnavailableServed", serverUnavailableServed());
     m.put("lockErrorsServed", lockErrorsServed());
+    m.put("loseAnswers", loseAnswers == null ? null : loseAnswers.pattern());
+    m.put("loseAnswersLeft", loseAnswersLeft.get());
+    m.put("answersLost", answersLost());
     return m;
   }
 
@@ -136,6 +186,11 @@ public final class Faults {
   public void apply(Map<String, Object> changes) {
     changes.forEach(
         (k, v) -> {
+          if (k.equals("loseAnswers")) {
+            // "^PATCH jobs/ingest/" loses the next matching answer; null stops
+            loseAnswers(v == null ? null : v.toString(), 1);
+            return;
+          }
           double d = v == null ? 0 : Double.parseDouble(v.toString());
           switch (k) {
             case "latencyMillis" -> latencyMillis((long) d);

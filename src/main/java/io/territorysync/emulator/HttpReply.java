@@ -30,6 +30,23 @@ public final class HttpReply {
     return new HttpReply(status, null, new byte[0]);
   }
 
+  /**
+   * No answer at all: the server closes the connection, as when a response is lost or times out
+   * (whatever the request changed stays changed).
+   */
+  public static HttpReply lost() {
+    HttpReply r = new HttpReply(0, null, new byte[0]);
+    r.lost = true;
+    return r;
+  }
+
+  private boolean lost;
+
+  /** Whether the answer is lost: the connection closes without one. */
+  public boolean isLost() {
+    return lost;
+  }
+
   public HttpReply header(String name, String value) {
     headers.put(name, value);
     return this;

@@ -184,6 +184,16 @@ public final class OrgEmulator {
     return q;
   }
 
+  private volatile java.util.function.BiConsumer<HttpCall, HttpReply> afterApiCall;
+
+  /**
+   * Called on the emulator's thread after each API call was applied and before it is answered
+   * (null: none): a test pauses a client at a known point with it. The answer waits for it.
+   */
+  public void afterApiCall(java.util.function.BiConsumer<HttpCall, HttpReply> hook) {
+    this.afterApiCall = hook;
+  }
+
   /** Access tokens issued so far (each login). */
   public long logins() {
     return oauth.tokensIssued();
@@ -296,6 +306,13 @@ public final class OrgEmulator {
       reply = route(call, version, path, session.userId);
     } catch (ApiException e) {
       reply = error(e);
+    }
+    java.util.function.BiConsumer<HttpCall, HttpReply> hook = afterApiCall;
+    if (hook != null) {
+      hook.accept(call, reply);
+    }
+    if (faults.loseAnswerNow(call.method(), String.join("/", path), call.body())) {
+      return HttpReply.lost();
     }
     return withLimitInfo(reply);
   }

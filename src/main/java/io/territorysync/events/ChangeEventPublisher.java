@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.database.AdvisoryLock;
+import io.territorysync.database.Rows;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -178,21 +179,23 @@ public class ChangeEventPublisher {
       ps.setInt(1, limit);
       ps.setInt(2, offset);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("id", rs.getLong(1));
-          m.put("eventId", rs.getString(2));
-          m.put("type", rs.getString(3));
-          m.put("subject", rs.getString(4));
-          m.put("runId", rs.getLong(5));
-          m.put("attempts", rs.getInt(6));
-          m.put("endpoint", rs.getString(7));
-          m.put("error", rs.getString(8));
-          m.put("failedAt", rs.getTimestamp(9).toInstant().toString());
+        for (Map<String, Object> m :
+            Rows.maps(
+                rs,
+                "id",
+                "eventId",
+                "type",
+                "subject",
+                "runId",
+                "attempts",
+                "endpoint",
+                "error",
+                "failedAt",
+                "data")) {
           try {
-            m.put("data", JSON.readTree(rs.getString(10)));
+            m.put("data", JSON.readTree((String) m.get("data")));
           } catch (IOException e) {
-            m.put("data", rs.getString(10));
+            // not JSON: shown as stored
           }
           out.add(m);
         }

@@ -1,6 +1,7 @@
 package io.territorysync.mirror;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.Rows;
 import io.territorysync.salesforce.SalesforceId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -9,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,16 +119,8 @@ public class AccountLookup {
                 + " WHERE o.object_id = ? ORDER BY t.developer_name")) {
       ps.setString(1, accountId);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("territoryId", rs.getString(1));
-          m.put("territory", rs.getString(2));
-          m.put("name", rs.getString(3));
-          m.put("cause", rs.getString(4));
-          m.put("model", rs.getString(5));
-          m.put("modelState", rs.getString(6));
-          out.add(m);
-        }
+        out.addAll(
+            Rows.maps(rs, "territoryId", "territory", "name", "cause", "model", "modelState"));
       }
     }
     return out;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.assignment.AssignmentConfig;
 import io.territorysync.database.SchemaMigration;
+import io.territorysync.emulator.EmulatorConfig;
 import io.territorysync.mirror.MirrorColumn;
 import io.territorysync.mirror.MirrorObject;
 import io.territorysync.rollup.RollupConfig;
@@ -72,6 +73,7 @@ public class PreflightService {
   @Inject AgroalDataSource dataSource;
   @Inject Instance<FieldDemand> demands;
   @Inject Config config;
+  @Inject EmulatorConfig emulatorConfig;
 
   /** The address Salesforce and browsers reach this service at, for the webhook URLs. */
   @ConfigProperty(name = "territory.public-url")
@@ -794,39 +796,65 @@ public class PreflightService {
   }
 
   private Check webhooks() {
+    return webhooks(publicUrl, webhookConfig.secret().isPresent(), emulatorConfig.enabled());
+  }
+
+  /**
+   * The webhooks check: the URLs Salesforce must call. An http address is fine only on this machine
+   * with the emulated org (the demo in dev mode); a real org calls https endpoints only.
+   */
+  static Check webhooks(Optional<String> publicUrl, boolean secret, boolean emulatedOrg) {
     String name = "Webhooks";
     List<String> found = new ArrayList<>();
-    found.add(
-        webhookConfig.secret().isPresent() ? "signed JSON secret set" : "no signed JSON secret");
+    found.add(secret ? "signed JSON secret set" : "no signed JSON secret");
     String fix = "";
-    if (publicUrl.isEmpty()) {
+    if (publicUrl.isEmpty() || publicUrl.get().isBlank()) {
       return Check.warning(
           "webhooks",
           name,
           String.join(", ", found)
               + "; territory.public-url is not set, so the Outbound Message URL is unknown",
           "set territory.public-url (TERRITORY_PUBLIC_URL) to the https address Salesforce reaches this service at"
-              + (webhookConfig.secret().isPresent()
-                  ? ""
-                  : ", and TERRITORY_WEBHOOKS_SECRET for the signed JSON webhook"));
+              + (secret ? "" : ", and TERRITORY_WEBHOOKS_SECRET for the signed JSON webhook"));
     }
-    String base = publicUrl.get().replaceAll("/+$", "");
+    String base = publicUrl.get().trim().replaceAll("/+$", "");
     found.add("Outbound Message URL " + base + "/webhooks/salesforce/outbound-message");
-    if (webhookConfig.secret().isPresent()) {
+    if (secret) {
       found.add("signed JSON URL " + base + "/webhooks/accounts");
     }
     if (!base.startsWith("https://")) {
-      return Check.warning(
-          "webhooks",
-          name,
-          String.join("; ", found),
-          "Salesforce calls only https endpoints with a CA-signed certificate matching the host: put the service behind TLS and set territory.public-url to its https address");
+      if (!(emulatedOrg && loopback(base))) {
+        return Check.warning(
+            "webhooks",
+            name,
+            String.join("; ", found),
+            "Salesforce calls only https endpoints with a CA-signed certificate matching the host: put the service behind TLS and set territory.public-url to its https address");
+      }
+      found.add("the emulated org calls it on this machine (a real org needs an https address)");
     }
-    if (webhookConfig.secret().isEmpty()) {
+    if (!secret) {
       fix = "set TERRITORY_WEBHOOKS_SECRET to enable the signed JSON webhook";
       return Check.warning("webhooks", name, String.join("; ", found), fix);
     }
     return Check.ok("webhooks", name, String.join("; ", found));
+  }
+
+  /** Whether {@code url} is an http address of this machine (localhost, 127.x, ::1). */
+  static boolean loopback(String url) {
+    try {
+      String host = URI.create(url).getHost();
+      if (host == null) {
+        return false;
+      }
+      host = host.toLowerCase(Locale.ROOT);
+      return url.startsWith("http://")
+          && (host.equals("localhost")
+              || host.startsWith("127.")
+              || host.equals("[::1]")
+              || host.equals("::1"));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   // ----------------------------------------------------------------------------- local facts

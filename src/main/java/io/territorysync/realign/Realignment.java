@@ -12,6 +12,7 @@ import io.territorysync.rules.RuleSet;
 import io.territorysync.rules.RulesContext;
 import io.territorysync.rules.RulesService;
 import io.territorysync.rules.RulesWriter;
+import io.territorysync.rules.engine.AccountRecord;
 import io.territorysync.rules.engine.CompiledRules;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.jboss.logging.Logger;
@@ -107,33 +109,21 @@ public class Realignment {
   public Proposal plan(Request request, Progress progress) throws SQLException {
     long t0 = System.nanoTime();
     progress.report("loading", 0, null);
-    RulesService.InForce inForce = rulesService.current().orElse(null);
-    if (inForce == null) {
-      RulesService.LoadResult loaded = rulesService.reload();
-      inForce = loaded.inForce();
-      if (inForce == null) {
-        throw new IllegalStateException(
-            "no valid rules to realign: " + String.join("; ", loaded.messages()));
-      }
-    }
+    RulesService.InForce inForce = inForce();
     CompiledRules compiled = inForce.rules();
     RuleSet set = compiled.source();
-    RulesContext context = mirror.context();
-    if (compiled.modelId() == null) {
-      throw new IllegalStateException(
-          "the rules' model " + set.model() + " is not in the mirror: run a sync first");
-    }
-    Loaded data = load(request, compiled, set, context, progress);
+    Loaded data = load(request, compiled, set, mirror.context(), progress, true);
     long loadMs = (System.nanoTime() - t0) / 1_000_000;
     RealignModel model = data.model;
     LOG.infof(
-        "Realignment of %s: %d group(s), %d territories, %d unit(s), %d account(s) in scope;"
-            + " loaded in %d ms",
+        "Realignment of %s: %d group(s), %d territories, %d unit(s), %d account(s) in scope"
+            + " (%d read); loaded in %d ms",
         request.scope() == null ? "the whole model" : request.scope(),
         model.groups().size(),
         model.territories().size(),
         model.units().size(),
         model.scopeAccounts(),
+        data.read,
         loadMs);
     progress.report("solving", 0, null);
     long s0 = System.nanoTime();
@@ -169,6 +159,7 @@ public class Realignment {
     Map<String, Object> report = report(request, data, plan, greedy, diagnosis, inForce.version());
     Map<String, Object> timing = new LinkedHashMap<>();
     timing.put("loadMs", loadMs);
+    timing.put("accountsRead", data.read);
     timing.put("greedyMs", greedyMs);
     timing.put("solveMs", solveMs);
     timing.put("totalMs", (System.nanoTime() - t0) / 1_000_000);
@@ -180,6 +171,37 @@ public class Realignment {
     progress.report("done", 1, Planner.score(model, plan));
     return new Proposal(report, text, check.ok());
   }
+
+  /** The rules in force (loaded if none are yet), with their model in the mirror. */
+  private RulesService.InForce inForce() throws SQLException {
+    RulesService.InForce inForce = rulesService.current().orElse(null);
+    if (inForce == null) {
+      RulesService.LoadResult loaded = rulesService.reload();
+      inForce = loaded.inForce();
+      if (inForce == null) {
+        throw new IllegalStateException(
+            "no valid rules to realign: " + String.join("; ", loaded.messages()));
+      }
+    }
+    if (inForce.rules().modelId() == null) {
+      throw new IllegalStateException(
+          "the rules' model "
+              + inForce.rules().source().model()
+              + " is not in the mirror: run a sync first");
+    }
+    return inForce;
+  }
+
+  /**
+   * The model a plan of {@code request} starts from, read from the scope's accounts only ({@code
+   * limitToScope}, as plans do) or from every account of the mirror.
+   */
+  Loaded model(Request request, boolean limitToScope) throws SQLException {
+    CompiledRules compiled = inForce().rules();
+    return load(request, compiled, compiled.source(), mirror.context(), NO_PROGRESS, limitToScope);
+  }
+
+  private static final Progress NO_PROGRESS = (phase, done, best) -> {};
 
   // ------------------------------------------------------------------------------ loading
 
@@ -249,6 +271,9 @@ public class Realignment {
     List<UnitDraft> units;
     double[][] before;
     double[] coefficients;
+
+    /** Accounts read from the mirror. */
+    long read;
   }
 
   /** Per account: potential, pipeline, latitude, longitude. */
@@ -260,7 +285,12 @@ public class Realignment {
   private record Assoc(int territory, boolean stays) {}
 
   private Loaded load(
-      Request request, CompiledRules compiled, RuleSet set, RulesContext context, Progress progress)
+      Request request,
+      CompiledRules compiled,
+      RuleSet set,
+      RulesContext context,
+      Progress progress,
+      boolean limitToScope)
       throws SQLException {
     Map<String, RulesContext.Territory> territories =
         context.territories().getOrDefault(compiled.modelId(), Map.of()).values().stream()
@@ -301,7 +331,15 @@ public class Realignment {
     Map<String, Integer> users = users();
     Map<String, List<Assoc>> assocs = associations(memberById);
     progress.report("loading", 0.2, null);
-    Map<String, Figures> figures = figures();
+    // a territory's scope reads only the accounts it can need; a level or the whole model, all
+    boolean scoped =
+        limitToScope
+            && request.scope() != null
+            && !request.scope().regionMatches(true, 0, "type:", 0, 5);
+    ScopeAccounts.Filter filter =
+        scoped ? ScopeAccounts.of(compiled, memberById.keySet()).orElse(null) : null;
+    List<String> ids = filter == null ? null : accountIds(filter);
+    Map<String, Figures> figures = figures(ids);
     progress.report("loading", 0.4, null);
 
     int n = d.members.size();
@@ -338,9 +376,7 @@ public class Realignment {
         slots.put(g.dimension.field(), compiled.slots().find(g.dimension.field()));
       }
     }
-    accounts.stream(
-        compiled.slots(),
-        BATCH,
+    Consumer<List<AccountRecord>> reader =
         batch -> {
           CompiledRules.Assignment[] result = new CompiledRules.Assignment[batch.size()];
           IntStream.range(0, batch.size())
@@ -405,7 +441,16 @@ public class Realignment {
             }
             inScope[0] += relevant ? 1 : 0;
           }
-        });
+        };
+    if (ids == null) {
+      d.read = accounts.stream(compiled.slots(), BATCH, reader);
+    } else {
+      List<AccountRecord> read = accounts.load(compiled.slots(), ids);
+      for (int from = 0; from < read.size(); from += BATCH) {
+        reader.accept(read.subList(from, Math.min(read.size(), from + BATCH)));
+      }
+      d.read = read.size();
+    }
     progress.report("loading", 0.9, null);
     d.coefficients = coefficients(request.measure(), d.before, n);
     d.model = build(request, d, fixed, users, inScope[0]);
@@ -764,27 +809,70 @@ public class Realignment {
     return out;
   }
 
-  /** Potential, open pipeline of the current fiscal year and coordinates of every account. */
-  private Map<String, Figures> figures() throws SQLException {
+  /** The ids of the accounts {@code filter} selects. */
+  private List<String> accountIds(ScopeAccounts.Filter filter) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(filter.sql())) {
+        ps.setFetchSize(10_000);
+        int i = 1;
+        for (Object p : filter.params()) {
+          if (p instanceof String[] a) {
+            ps.setArray(i++, c.createArrayOf("text", a));
+          } else {
+            ps.setString(i++, (String) p);
+          }
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+        }
+      }
+      c.commit();
+    }
+    return out;
+  }
+
+  /**
+   * Potential, open pipeline of the current fiscal year and coordinates of the accounts {@code ids}
+   * (null: every account).
+   */
+  private Map<String, Figures> figures(List<String> ids) throws SQLException {
     FiscalPeriods.Period year =
         FiscalPeriods.current(LocalDate.now(ZoneOffset.UTC), rollupConfig.fiscalYearStartMonth())
             .get(0);
     Map<String, Figures> out = new HashMap<>();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
+      String open =
+          "sum(amount) AS open FROM sf_opportunity WHERE NOT coalesce(is_closed, false)"
+              + " AND NOT coalesce(is_excluded_from_territory2_filter, false)"
+              + " AND close_date BETWEEN ? AND ?";
+      String select =
+          "SELECT a.id, coalesce("
+              + rollupStage.potentialExpression()
+              + ", 0)::float8, coalesce(p.open, 0)::float8, a.billing_latitude,"
+              + " a.billing_longitude FROM sf_account a ";
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT a.id, coalesce("
-                  + rollupStage.potentialExpression()
-                  + ", 0)::float8, coalesce(p.open, 0)::float8, a.billing_latitude,"
-                  + " a.billing_longitude FROM sf_account a LEFT JOIN (SELECT account_id,"
-                  + " sum(amount) AS open FROM sf_opportunity WHERE NOT coalesce(is_closed, false)"
-                  + " AND NOT coalesce(is_excluded_from_territory2_filter, false)"
-                  + " AND close_date BETWEEN ? AND ? GROUP BY account_id) p"
-                  + " ON p.account_id = a.id")) {
+              ids == null
+                  ? select
+                      + "LEFT JOIN (SELECT account_id, "
+                      + open
+                      + " GROUP BY account_id) p ON p.account_id = a.id"
+                  // a few accounts: their opportunities through the account index
+                  : select
+                      + "LEFT JOIN LATERAL (SELECT "
+                      + open
+                      + " AND account_id = a.id) p ON true WHERE a.id = ANY(?)")) {
         ps.setFetchSize(10_000);
         ps.setObject(1, year.start());
         ps.setObject(2, year.end());
+        if (ids != null) {
+          ps.setArray(3, c.createArrayOf("text", ids.toArray()));
+        }
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             double lat = rs.getDouble(4);

@@ -1,15 +1,13 @@
 package io.territorysync.rollup;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.assignment.AssignmentConfig;
 import io.territorysync.salesforce.ApiBudget;
-import io.territorysync.salesforce.RequestLimitExceededException;
-import io.territorysync.salesforce.SalesforceApi;
-import io.territorysync.salesforce.SalesforceCallException;
+import io.territorysync.salesforce.CollectionWrite;
+import io.territorysync.salesforce.RecordResult;
+import io.territorysync.salesforce.SObjectCollections;
 import io.territorysync.salesforce.WriteRounds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,8 +38,7 @@ public class RollupWriter {
   private static final Logger LOG = Logger.getLogger(RollupWriter.class);
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PER_COLLECTION = 200;
-  private static final int PER_CALL = 5 * PER_COLLECTION;
+  private static final int PER_CALL = SObjectCollections.PER_CALL;
 
   /** Record field → territory_rollup column (percentages are written × 100). */
   public static final Map<String, String> FIELDS = new LinkedHashMap<>();
@@ -82,7 +79,7 @@ public class RollupWriter {
   }
 
   @Inject AgroalDataSource dataSource;
-  @Inject SalesforceApi api;
+  @Inject SObjectCollections collections;
   @Inject RollupConfig config;
   @Inject AssignmentConfig assignment;
 
@@ -218,49 +215,19 @@ public class RollupWriter {
 
   /** One Composite call of up to five upsert collections: per record {status, id, error}. */
   private List<String[]> upsert(ApiBudget budget, List<Pending> records) {
-    List<SalesforceApi.SubRequest> requests = new ArrayList<>();
-    String url = api.dataPath() + "/composite/sobjects/" + config.object() + "/Key__c";
-    for (int from = 0; from < records.size(); from += PER_COLLECTION) {
-      ObjectNode body = JSON.createObjectNode();
-      body.put("allOrNone", false);
-      ArrayNode list = body.putArray("records");
-      for (Pending p : records.subList(from, Math.min(records.size(), from + PER_COLLECTION))) {
-        list.add(p.record());
-      }
-      requests.add(new SalesforceApi.SubRequest("u" + requests.size(), "PATCH", url, body, null));
-    }
-    List<String[]> out = new ArrayList<>();
-    List<SalesforceApi.SubResponse> responses;
-    try {
-      responses = api.composite(budget, requests);
-    } catch (RequestLimitExceededException e) {
-      throw e;
-    } catch (SalesforceCallException e) {
-      String status = e.isTransient() ? "retry" : "failed";
-      for (int i = 0; i < records.size(); i++) {
-        out.add(new String[] {status, null, e.getMessage()});
-      }
-      return out;
-    }
-    for (int g = 0; g < responses.size(); g++) {
-      SalesforceApi.SubResponse r = responses.get(g);
-      int size = Math.min(PER_COLLECTION, records.size() - g * PER_COLLECTION);
-      for (int i = 0; i < size; i++) {
-        JsonNode result = r.body().isArray() ? r.body().path(i) : r.body();
-        if (r.status() < 300 && result.path("success").asBoolean(false)) {
-          out.add(new String[] {"done", result.path("id").asText(null), null});
-        } else {
-          JsonNode e = result.has("errors") ? result.path("errors").path(0) : result;
-          String code =
-              e.path("statusCode").asText(e.path("errorCode").asText("HTTP_" + r.status()));
-          out.add(
-              new String[] {
-                SalesforceCallException.isTransientCode(code) ? "retry" : "failed",
-                null,
-                code + ": " + e.path("message").asText("")
-              });
-        }
-      }
+    List<RecordResult> results =
+        collections.write(
+            budget,
+            CollectionWrite.upsert(
+                config.object(), "Key__c", records.stream().map(Pending::record).toList()));
+    List<String[]> out = new ArrayList<>(records.size());
+    for (RecordResult r : results) {
+      out.add(
+          switch (r.status()) {
+            case DONE -> new String[] {"done", r.id(), null};
+            case RETRY -> new String[] {"retry", null, r.error()};
+            default -> new String[] {"failed", null, r.error()};
+          });
     }
     return out;
   }

@@ -701,7 +701,10 @@ public final class RulesReader {
         String near =
             allowed.stream()
                 .filter(
-                    a -> a.equalsIgnoreCase(key) || distance(a, key) <= Math.max(2, a.length() / 3))
+                    a -> {
+                      int limit = Math.max(2, a.length() / 3);
+                      return EditDistance.between(a, key, limit) <= limit;
+                    })
                 .findFirst()
                 .map(a -> " (did you mean " + a + "?)")
                 .orElse("");
@@ -800,28 +803,5 @@ public final class RulesReader {
 
   private static Pos pos(Mark m) {
     return new Pos(m.getLine() + 1, m.getColumn() + 1);
-  }
-
-  private static int distance(String a, String b) {
-    a = a.toLowerCase(Locale.ROOT);
-    b = b.toLowerCase(Locale.ROOT);
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] =
-            Math.min(
-                Math.min(cur[j - 1] + 1, prev[j] + 1),
-                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 }

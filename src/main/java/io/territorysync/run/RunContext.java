@@ -292,6 +292,60 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     }
   }
 
+  private volatile RunLock lock;
+  private volatile String lockLost;
+
+  /** The run lock this run holds (null: none, as in tests that drive a stage directly). */
+  public RunContext lock(RunLock held) {
+    this.lock = held;
+    return this;
+  }
+
+  /**
+   * A safe point: throws {@link io.territorysync.database.LockLostException} when the run lost its
+   * lock, and from then on refuses every Salesforce call.
+   */
+  @Override
+  public void checkLock() {
+    RunLock held = lock;
+    if (held == null) {
+      return;
+    }
+    try {
+      held.check();
+    } catch (io.territorysync.database.LockLostException e) {
+      lockLost(e.getMessage());
+      throw e;
+    }
+  }
+
+  /** Checks the lock in the background (the progress reporter): a lost lock stops the run. */
+  public void watchLock() {
+    RunLock held = lock;
+    String why = held == null ? null : held.lost();
+    if (why != null) {
+      lockLost("the run lock was lost: " + why);
+    }
+  }
+
+  private void lockLost(String why) {
+    if (lockLost == null) {
+      lockLost = why;
+      budget.stop(why);
+    }
+  }
+
+  /** Why the run lost its lock, or null. */
+  public String lockLostReason() {
+    return lockLost;
+  }
+
+  @Override
+  public long lockEpoch() {
+    RunLock held = lock;
+    return held == null ? 0 : held.epoch();
+  }
+
   public long runId() {
     return runId;
   }

@@ -68,6 +68,9 @@ public class RunService {
   @Inject RunMetrics metrics;
   @Inject RunScope scope;
 
+  /** The run lock this thread holds ({@link #whileLocked}), which its run checks. */
+  private static final ThreadLocal<RunLock> HELD = new ThreadLocal<>();
+
   /** The whole run this process is running, if any. */
   private volatile RunContext active;
 
@@ -140,10 +143,13 @@ public class RunService {
       return Optional.empty();
     }
     try (RunLock held = lock.get()) {
+      HELD.set(held);
       failDead();
       return Optional.ofNullable(body.get());
     } catch (SQLException e) {
       throw new IllegalStateException("Cannot release the run lock: " + e.getMessage(), e);
+    } finally {
+      HELD.remove();
     }
   }
 
@@ -177,7 +183,8 @@ public class RunService {
                 request.force(),
                 request.syncOnly(),
                 api.newBudget())
-            .scope(request.accounts());
+            .scope(request.accounts())
+            .lock(HELD.get());
     long started = System.nanoTime();
     String status = "succeeded";
     String error = null;
@@ -188,6 +195,7 @@ public class RunService {
             : PROGRESS.scheduleWithFixedDelay(
                 () -> {
                   try {
+                    context.watchLock();
                     runs.progress(runId, context.progressSnapshot(), context.budget().used());
                   } catch (RuntimeException e) {
                     LOG.debugf("Run %d: progress not recorded: %s", runId, e.getMessage());
@@ -210,7 +218,14 @@ public class RunService {
       failure = e;
       status = "failed";
       error = message(e);
-      if (context.stopReason() != null) {
+      if (context.lockLostReason() != null
+          || cause(e, io.territorysync.database.LockLostException.class) != null) {
+        error =
+            (context.lockLostReason() != null
+                    ? context.lockLostReason()
+                    : cause(e, io.territorysync.database.LockLostException.class).getMessage())
+                + "; stopped writing, the next run continues";
+      } else if (context.stopReason() != null) {
         status = "stopped";
         error = "stopped at a safe point: " + context.stopReason();
       } else if (cause(e, GuardStoppedException.class) != null) {
@@ -325,6 +340,7 @@ public class RunService {
         || cause(e, GuardStoppedException.class) != null
         || cause(e, java.sql.SQLException.class) != null
         || cause(e, RunInProgressException.class) != null
+        || cause(e, io.territorysync.database.LockLostException.class) != null
         || cause(e, RequestLimitExceededException.class) != null
         || cause(e, ApiBudgetExhaustedException.class) != null;
   }

@@ -17,6 +17,7 @@ public class RunStages {
   /** The run enters {@code stage}. */
   public void enter(String stage, RunContext run) {
     run.checkStopped();
+    run.checkLock();
     run.enterStage(stage);
     runs.stage(run.runId(), stage, run.budget().used());
     if (run.scoped()) {

@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.salesforce.api.SalesforceException;
@@ -112,7 +114,10 @@ public class SalesforceApi {
           "Salesforce login failed: " + e.getMessage(), e.getStatusCode(), null, e);
     } catch (RuntimeException e) {
       throw new SalesforceCallException(
-          "Salesforce login failed: " + e.getMessage(), 0, "LOGIN_FAILED", e);
+          "Salesforce login failed: " + e.getMessage(),
+          0,
+          find(e, IOException.class) != null ? null : "LOGIN_FAILED",
+          e);
     }
   }
 
@@ -160,16 +165,31 @@ public class SalesforceApi {
               e.getIn().setHeader("sObjectQuery", soql);
               e.getIn().setHeader("Sforce-Query-Options", "batchSize=" + batchSize);
             });
-    return json(ex);
+    return page(json(ex));
   }
 
   /** The page behind a {@code nextRecordsUrl}. */
   public JsonNode queryMore(ApiBudget budget, String nextRecordsUrl) {
-    return json(
-        call(
-            budget,
-            "salesforce:queryMore?rawPayload=true",
-            e -> e.getIn().setHeader("sObjectQuery", nextRecordsUrl)));
+    return page(
+        json(
+            call(
+                budget,
+                "salesforce:queryMore?rawPayload=true",
+                e -> e.getIn().setHeader("sObjectQuery", nextRecordsUrl))));
+  }
+
+  /** A query page, checked: a page without its count or records must not read as empty. */
+  private static JsonNode page(JsonNode page) {
+    if (!page.path("totalSize").isNumber() || !page.path("records").isArray()) {
+      String text = page.toString();
+      throw new SalesforceCallException(
+          "Salesforce answered a query without totalSize and records: "
+              + (text.length() > 200 ? text.substring(0, 200) + "…" : text),
+          0,
+          "BAD_RESPONSE",
+          null);
+    }
+    return page;
   }
 
   /** {@code SELECT COUNT() …}: how many rows match. */
@@ -343,25 +363,64 @@ public class SalesforceApi {
             .getMessage()
             .getBody(Job.class);
     String id = created.getId();
-    call(
-        budget,
-        "salesforce:bulk2CreateBatch",
-        e -> {
-          e.getIn().setHeader("jobId", id);
-          e.getIn().setBody(new ByteArrayInputStream(csv));
-        });
-    call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
-    Job done =
-        await(
-            budget,
-            id,
-            () ->
-                call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
-                    .getMessage()
-                    .getBody(Job.class),
-            Job::getState,
-            Job::getErrorMessage);
+    java.util.function.Supplier<Job> poll =
+        () ->
+            call(budget, "salesforce:bulk2GetJob", e -> e.getIn().setHeader("jobId", id))
+                .getMessage()
+                .getBody(Job.class);
+    try {
+      call(
+          budget,
+          "salesforce:bulk2CreateBatch",
+          e -> {
+            e.getIn().setHeader("jobId", id);
+            e.getIn().setBody(new ByteArrayInputStream(csv));
+          });
+    } catch (SalesforceCallException e) {
+      // A retry after an upload whose answer was lost: a job takes one upload, so an Open job
+      // that refuses a second one holds the first
+      followIf(e, id, poll.get(), JobStateEnum.OPEN, "upload");
+    }
+    try {
+      call(budget, "salesforce:bulk2CloseJob", e -> e.getIn().setHeader("jobId", id));
+    } catch (SalesforceCallException e) {
+      // A retry after a close whose answer was lost finds the job closed: follow it
+      followIf(
+          e,
+          id,
+          poll.get(),
+          JobStateEnum.UPLOAD_COMPLETE,
+          "close",
+          JobStateEnum.CLOSED,
+          JobStateEnum.IN_PROGRESS,
+          JobStateEnum.JOB_COMPLETE,
+          JobStateEnum.FAILED);
+    }
+    Job done = await(budget, id, poll, Job::getState, Job::getErrorMessage);
     return new IngestJob(id, done.getNumberRecordsProcessed(), done.getNumberRecordsFailed());
+  }
+
+  /**
+   * After {@code failure} of a job's {@code step}: goes on when the failure is INVALIDJOBSTATE and
+   * the job is in one of {@code states} (an earlier attempt whose answer was lost did the step);
+   * rethrows otherwise.
+   */
+  private static void followIf(
+      SalesforceCallException failure,
+      String jobId,
+      Job job,
+      JobStateEnum first,
+      String step,
+      JobStateEnum... more) {
+    JobStateEnum state = job == null ? null : job.getState();
+    boolean done = state == first || (state != null && List.of(more).contains(state));
+    if (!"INVALIDJOBSTATE".equals(failure.errorCode()) || !done) {
+      throw failure;
+    }
+    LOG.warnf(
+        "Bulk job %s: the %s was refused (%s) because an earlier attempt, whose answer was lost,"
+            + " did it; the job is %s, following it",
+        jobId, step, failure.getMessage(), state);
   }
 
   /** The successful, failed or unprocessed records of an ingest job as CSV. */
@@ -550,10 +609,32 @@ public class SalesforceApi {
       root = root.getCause();
     }
     String message = (sf != null ? sf.getMessage() : failure.getMessage());
-    return (message == null ? "" : message)
-        + (root != failure && root.getMessage() != null
-            ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"
-            : "");
+    return readable(
+        (sf != null && sf.getStatusCode() > 0 ? sf.getStatusCode() + " " : "")
+            + (message == null ? "" : message)
+            + (root != failure && root.getMessage() != null
+                ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"
+                : ""));
+  }
+
+  private static final Pattern HTML = Pattern.compile("(?is)<(!doctype|html|body|head)\\b.*");
+  private static final Pattern TITLE = Pattern.compile("(?is)<(title|h1)[^>]*>(.*?)</\\1>");
+
+  /**
+   * An error text fit for a log line and a run's record: an HTML page (a proxy's or a load
+   * balancer's error page) is replaced by its title, and the text is cut at 500 characters.
+   */
+  static String readable(String text) {
+    Matcher html = HTML.matcher(text);
+    if (html.find()) {
+      Matcher title = TITLE.matcher(html.group());
+      text =
+          text.substring(0, html.start())
+              + "(an HTML page"
+              + (title.find() ? ": " + title.group(2).strip() : "")
+              + ", not Salesforce's JSON: a proxy or load balancer answered)";
+    }
+    return text.length() > 500 ? text.substring(0, 500) + "…" : text;
   }
 
   private static String operation(String uri) {
@@ -571,8 +652,30 @@ public class SalesforceApi {
     }
   }
 
+  /**
+   * The answer's JSON; an error list sent with a success status ({@code
+   * [{"errorCode":…,"message":…}]}) is an error, not a result.
+   */
   private static JsonNode json(Exchange ex) {
-    Object body = ex.getMessage().getBody();
+    JsonNode answer = parse(ex.getMessage().getBody());
+    JsonNode first = answer.path(0);
+    if (answer.isArray()
+        && first.hasNonNull("errorCode")
+        && !first.has("success")
+        && !first.has("id")) {
+      throw new SalesforceCallException(
+          "Salesforce answered with an error: "
+              + first.path("errorCode").asText()
+              + ": "
+              + first.path("message").asText(""),
+          0,
+          first.path("errorCode").asText(),
+          null);
+    }
+    return answer;
+  }
+
+  private static JsonNode parse(Object body) {
     try {
       if (body == null) {
         return JSON.nullNode();

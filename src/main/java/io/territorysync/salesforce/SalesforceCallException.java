@@ -34,8 +34,12 @@ public class SalesforceCallException extends RuntimeException {
     return code != null && TRANSIENT_CODES.contains(code);
   }
 
-  /** Whether the whole call failed transiently: a 5xx, no response, or a transient code. */
+  /**
+   * Whether the whole call failed transiently: a 5xx, no response at all (a broken connection), or
+   * a transient code. An answer that could not be read, a failed Bulk job or a refused login is
+   * not: the same request would fail the same way.
+   */
   public boolean isTransient() {
-    return status >= 500 || status == 0 || isTransientCode(errorCode);
+    return status >= 500 || (status == 0 && errorCode == null) || isTransientCode(errorCode);
   }
 }

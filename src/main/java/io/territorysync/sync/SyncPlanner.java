@@ -52,49 +52,54 @@ public class SyncPlanner {
   @Inject FieldCatalog catalog;
   @Inject SyncConfig config;
   @Inject Instance<FieldDemand> demands;
+  @Inject io.territorysync.mirror.SkippedFields skippedFields;
 
   /** Plans and fetches first pages for every mirrored object. */
   public SyncPlan plan(SyncRun run) throws SQLException {
     Instant now = Instant.now();
     SyncPlan plan = new SyncPlan(now);
+    // optional fields the integration user cannot read, as Object.Field: left out, one warning
+    Set<String> skipped = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     List<SyncPlan.ObjectPlan> plans = new ArrayList<>();
     for (MirrorObject object : MirrorObject.ALL) {
-      plans.add(planObject(object, run, now));
+      plans.add(planObject(object, run, now, skipped));
     }
     for (int from = 0; from < plans.size(); from += QUERIES_PER_COMPOSITE) {
       List<SyncPlan.ObjectPlan> chunk =
           plans.subList(from, Math.min(plans.size(), from + QUERIES_PER_COMPOSITE));
       List<SubRequest> requests = new ArrayList<>();
       for (SyncPlan.ObjectPlan p : chunk) {
-        String resource = p.full() ? "/query?q=" : "/queryAll?q=";
-        requests.add(
-            new SubRequest(
-                p.object().apiName(),
-                "GET",
-                api.dataPath() + resource + URLEncoder.encode(p.soql(), StandardCharsets.UTF_8),
-                null,
-                Map.of("Sforce-Query-Options", "batchSize=" + config.pageSize())));
+        requests.add(firstPageRequest(p));
       }
       List<SubResponse> answers = api.composite(run.budget(), requests);
       for (int i = 0; i < chunk.size(); i++) {
+        SyncPlan.ObjectPlan p = chunk.get(i);
         SubResponse answer = answers.get(i);
-        if (answer.status() >= 400) {
+        while (answer.status() >= 400) {
           JsonNode error = answer.body().isArray() ? answer.body().get(0) : answer.body();
-          throw new ObjectSync.SyncException(
-              "Salesforce refused the query of "
-                  + chunk.get(i).object().apiName()
-                  + ": "
-                  + error.path("errorCode").asText()
-                  + ": "
-                  + error.path("message").asText()
-                  + " ("
-                  + chunk.get(i).soql()
-                  + ")");
+          String hidden = FieldVisibility.optionalRefused(p.object(), error);
+          if (hidden == null || !skipped.add(p.object().apiName() + "." + hidden)) {
+            throw new ObjectSync.SyncException(FieldVisibility.refusal(p, error));
+          }
+          // an optional field the user cannot read: ask again without it
+          p = planObject(p.object(), run, now, skipped);
+          answer = api.composite(run.budget(), List.of(firstPageRequest(p))).get(0);
         }
-        plan.put(chunk.get(i).withFirstPage(answer.body()));
+        plan.put(p.withFirstPage(answer.body()));
       }
     }
+    FieldVisibility.report(run, skipped, skippedFields);
     return plan;
+  }
+
+  private SubRequest firstPageRequest(SyncPlan.ObjectPlan p) {
+    String resource = p.full() ? "/query?q=" : "/queryAll?q=";
+    return new SubRequest(
+        p.object().apiName(),
+        "GET",
+        api.dataPath() + resource + URLEncoder.encode(p.soql(), StandardCharsets.UTF_8),
+        null,
+        Map.of("Sforce-Query-Options", "batchSize=" + config.pageSize()));
   }
 
   /**
@@ -122,7 +127,7 @@ public class SyncPlanner {
     List<SubRequest> requests = new ArrayList<>();
     for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
       MirrorObject object = MirrorObject.byName(name).orElseThrow();
-      List<String> extra = extraFields(object, run.budget());
+      List<String> extra = extraFields(object, run.budget(), new java.util.TreeSet<>());
       List<String> fields = new ArrayList<>(List.of("Id", "SystemModstamp"));
       object.columns().forEach(c -> fields.add(c.field()));
       fields.addAll(extra);
@@ -155,10 +160,10 @@ public class SyncPlanner {
     return plan;
   }
 
-  private SyncPlan.ObjectPlan planObject(MirrorObject object, SyncRun run, Instant now)
-      throws SQLException {
+  private SyncPlan.ObjectPlan planObject(
+      MirrorObject object, SyncRun run, Instant now, Set<String> skipped) throws SQLException {
     Watermark previous = watermarks.get(object.apiName()).orElse(null);
-    List<String> extra = extraFields(object, run.budget());
+    List<String> extra = extraFields(object, run.budget(), skipped);
     List<String> fields = new ArrayList<>(List.of("Id", "SystemModstamp"));
     object.columns().forEach(c -> fields.add(c.field()));
     fields.addAll(extra);
@@ -218,12 +223,23 @@ public class SyncPlanner {
     return null;
   }
 
-  /** Base extras, configured extras and demanded fields, checked against the org's fields. */
-  private List<String> extraFields(MirrorObject object, ApiBudget budget) throws SQLException {
+  /**
+   * Base extras, configured extras and demanded fields, checked against the org's fields. Base
+   * extras are optional: one the user cannot read is added to {@code skipped} ({@code
+   * Object.Field}) and left out; configured extras are required.
+   */
+  private List<String> extraFields(MirrorObject object, ApiBudget budget, Set<String> skipped)
+      throws SQLException {
     Set<String> wanted = new LinkedHashSet<>(object.baseExtraFields());
     config.extraFields().getOrDefault(object.apiName(), List.of()).forEach(wanted::add);
     Set<String> configured =
-        wanted.stream().map(f -> f.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        config.extraFields().getOrDefault(object.apiName(), List.of()).stream()
+            .map(f -> f.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toSet());
+    wanted.removeIf(
+        f ->
+            !configured.contains(f.toLowerCase(Locale.ROOT))
+                && FieldVisibility.isSkipped(object, f, skipped));
     for (FieldDemand d : demands) {
       wanted.addAll(d.fields(object.apiName()));
     }
@@ -242,7 +258,11 @@ public class SyncPlanner {
     List<String> missing = new ArrayList<>();
     for (String f : wanted) {
       FieldCatalog.FieldInfo info = known.get(f.toLowerCase(Locale.ROOT));
-      if (info == null && !configured.contains(f.toLowerCase(Locale.ROOT))) {
+      if (info == null
+          && !configured.contains(f.toLowerCase(Locale.ROOT))
+          && FieldVisibility.optional(object, f)) {
+        skipped.add(object.apiName() + "." + f);
+      } else if (info == null && !configured.contains(f.toLowerCase(Locale.ROOT))) {
         // Only the rules name it: the rules stage reports the unknown field with its line and
         // keeps the rules in force, so the sync goes on without it.
         LOG.warnf(

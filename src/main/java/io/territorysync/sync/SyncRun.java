@@ -25,4 +25,7 @@ public interface SyncRun {
 
   /** Records how far the stage got ({@code total} below 0: unknown). */
   void progress(String step, long done, long total);
+
+  /** Adds the stage's report to the run summary under {@code key}. */
+  default void report(String key, Object value) {}
 }

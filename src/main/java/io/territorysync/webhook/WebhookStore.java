@@ -1,6 +1,7 @@
 package io.territorysync.webhook;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.Rows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -167,20 +168,18 @@ public class WebhookStore {
       ps.setObject(4, before, java.sql.Types.BIGINT);
       ps.setInt(5, limit);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("id", rs.getLong(1));
-          m.put("source", rs.getString(2));
-          m.put("accountId", rs.getString(3));
-          m.put("receivedAt", rs.getTimestamp(4).toInstant());
-          m.put("attempts", rs.getInt(5));
-          m.put("runId", rs.getObject(6));
-          m.put("error", rs.getString(7));
-          m.put("status", rs.getString(8));
-          java.sql.Timestamp processed = rs.getTimestamp(9);
-          m.put("processedAt", processed == null ? null : processed.toInstant());
-          out.add(m);
-        }
+        out.addAll(
+            Rows.maps(
+                rs,
+                "id",
+                "source",
+                "accountId",
+                "receivedAt",
+                "attempts",
+                "runId",
+                "error",
+                "status",
+                "processedAt"));
       }
     }
     return out;
@@ -198,17 +197,8 @@ public class WebhookStore {
       ps.setInt(1, limit);
       ps.setInt(2, offset);
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("id", rs.getLong(1));
-          m.put("source", rs.getString(2));
-          m.put("accountId", rs.getString(3));
-          m.put("receivedAt", rs.getTimestamp(4).toInstant().toString());
-          m.put("attempts", rs.getInt(5));
-          m.put("runId", rs.getObject(6));
-          m.put("error", rs.getString(7));
-          out.add(m);
-        }
+        out.addAll(
+            Rows.maps(rs, "id", "source", "accountId", "receivedAt", "attempts", "runId", "error"));
       }
     }
     return out;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -214,6 +215,155 @@ class WebhookTest {
         TestSql.count(dataSource, "SELECT count(*) FROM webhook_event WHERE status = 'pending'"));
     assertEquals(1, webhookRuns(lastRun, account));
     assertEquals(expected, territoriesInOrg(account));
+  }
+
+  /** Runs {@code sql} as the test database's owner, outside the app's pool. */
+  private static void admin(String database, String sql) throws Exception {
+    try (java.sql.Connection c = connection(database);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  /** A connection of the test database's owner to {@code database}, outside the app's pool. */
+  private static java.sql.Connection connection(String database) throws Exception {
+    String url = io.territorysync.TestDatabase.jdbcUrl();
+    return java.sql.DriverManager.getConnection(
+        url.substring(0, url.lastIndexOf('/') + 1) + database,
+        io.territorysync.TestDatabase.username(),
+        System.getenv("TERRITORY_TEST_DB_PASSWORD"));
+  }
+
+  private static String databaseName() {
+    String url = io.territorysync.TestDatabase.jdbcUrl();
+    String name = url.substring(url.lastIndexOf('/') + 1);
+    return name.contains("?") ? name.substring(0, name.indexOf('?')) : name;
+  }
+
+  @Test
+  void anOutboundMessageIsNotAcknowledgedWhileItCannotBeStoredAndIsProcessedOnceWhenSentAgain()
+      throws Exception {
+    String account = newAccount();
+    Set<String> expected = expectedTerritories();
+    String xml = outboundMessage(org.orgId(), "04l5g00000StOrEAAV", account);
+    long lastRun = TestSql.count(dataSource, "SELECT coalesce(max(id), 0) FROM run");
+    String db = databaseName();
+
+    // the insert fails
+    admin(
+        db,
+        "CREATE FUNCTION refuse_webhook_event() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$;"
+            + " CREATE TRIGGER refuse_webhook_event BEFORE INSERT ON webhook_event"
+            + " FOR EACH ROW EXECUTE FUNCTION refuse_webhook_event()");
+    try {
+      postOutbound(xml)
+          .then()
+          .statusCode(500)
+          .body(containsString("<faultcode>soapenv:Server</faultcode>"))
+          .body(not(containsString("<Ack>")))
+          .body(not(containsString("No space left")));
+    } finally {
+      admin(
+          db,
+          "DROP TRIGGER refuse_webhook_event ON webhook_event;"
+              + " DROP FUNCTION refuse_webhook_event()");
+    }
+    assertEquals(0, events());
+
+    // the database is down: its sessions are gone and no new connection can be had (the pool is
+    // emptied: with -ea, pgjdbc asserts on a dead session where the packaged app gets an
+    // SQLException)
+    admin(
+        "template1",
+        "ALTER DATABASE \""
+            + db
+            + "\" ALLOW_CONNECTIONS false;"
+            + " SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            + " WHERE datname = '"
+            + db
+            + "' AND pid <> pg_backend_pid()");
+    dataSource.flush(AgroalDataSource.FlushMode.ALL);
+    try {
+      postOutbound(xml)
+          .then()
+          .statusCode(500)
+          .body(containsString("<faultcode>soapenv:Server</faultcode>"))
+          .body(not(containsString("<Ack>")));
+    } finally {
+      admin("template1", "ALTER DATABASE \"" + db + "\" ALLOW_CONNECTIONS true");
+      dataSource.flush(AgroalDataSource.FlushMode.ALL);
+    }
+    assertEquals(0, events());
+    assertTrue(territoriesInOrg(account).isEmpty(), "nothing was processed");
+
+    // Salesforce sends the unacknowledged notification again: stored, acknowledged, run once
+    postOutbound(xml).then().statusCode(200).body(containsString("<Ack>true</Ack>"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> territoriesInOrg(account).equals(expected));
+    awaitEvents("done", 1);
+    assertEquals(1, events());
+    assertEquals(1, webhookRuns(lastRun, account));
+  }
+
+  @Test
+  void theSameNotificationArrivingTwiceAtOnceIsStoredAndProcessedOnce() throws Exception {
+    String account = newAccount();
+    Set<String> expected = expectedTerritories();
+    String xml = outboundMessage(org.orgId(), "04l5g00000TwIcEAAV", account);
+    long lastRun = TestSql.count(dataSource, "SELECT coalesce(max(id), 0) FROM run");
+    long mark = org.writeLog().mark();
+    // an org that would accept the same association twice: only one processing keeps it single
+    org.duplicateAssociationInserted(true);
+    int senders = 8;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(senders);
+    try (java.sql.Connection gate = connection(databaseName())) {
+      // the table is locked against inserts until every copy has reached its insert: then they
+      // all go at once
+      gate.setAutoCommit(false);
+      try (java.sql.Statement s = gate.createStatement()) {
+        s.execute("LOCK TABLE webhook_event IN SHARE ROW EXCLUSIVE MODE");
+      }
+      List<java.util.concurrent.Future<io.restassured.response.Response>> sent =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < senders; i++) {
+        sent.add(pool.submit(() -> postOutbound(xml)));
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  TestSql.count(
+                          dataSource,
+                          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                              + " AND query LIKE 'INSERT INTO webhook_event%'")
+                      == senders);
+      gate.commit();
+      for (var f : sent) {
+        io.restassured.response.Response r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), r.body().asString());
+        assertTrue(r.body().asString().contains("<Ack>true</Ack>"), r.body().asString());
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> territoriesInOrg(account).equals(expected));
+      awaitEvents("done", 1);
+      assertEquals(1, events());
+      assertEquals(1, webhookRuns(lastRun, account));
+      List<String> inserts = new java.util.ArrayList<>();
+      for (var w : org.writeLog().after(mark)) {
+        if (w.operation().equals("create")
+            && "ObjectTerritory2Association".equals(w.type())
+            && w.field("ObjectId").equals(account)) {
+          inserts.add(w.field("Territory2Id"));
+        }
+      }
+      java.util.Collections.sort(inserts);
+      assertEquals(List.copyOf(expected), inserts, "each association sent to the org once");
+    } finally {
+      pool.shutdownNow();
+      org.duplicateAssociationInserted(false);
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.territorysync.rules.engine;
 
 import io.territorysync.rules.BooleanFilter;
+import io.territorysync.rules.EditDistance;
 import io.territorysync.rules.FieldKind;
 import io.territorysync.rules.Pos;
 import io.territorysync.rules.RuleProblem;
@@ -480,41 +481,16 @@ public final class RuleCompiler {
 
   /** The closest known name (as the org spells it), if one is within two edits. */
   private static String suggestion(String name, java.util.Collection<String> known) {
-    String n = name.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = 3;
     for (String k : known) {
-      int d = distance(n, k.toLowerCase(Locale.ROOT));
+      int d = EditDistance.between(name, k, 3);
       if (d < bestDistance) {
         bestDistance = d;
         best = k;
       }
     }
     return best == null ? "" : " (did you mean " + best + "?)";
-  }
-
-  private static int distance(String a, String b) {
-    if (Math.abs(a.length() - b.length()) > 3) {
-      return 99;
-    }
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] =
-            Math.min(
-                Math.min(cur[j - 1] + 1, prev[j] + 1),
-                prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
   }
 
   // --------------------------------------------------------------------------- clauses

@@ -4,8 +4,12 @@
   "use strict";
   var css = getComputedStyle(document.documentElement);
   var palette = [];
-  for (var i = 0; i < 9; i++) {
-    palette.push(css.getPropertyValue("--territory-" + i).trim());
+  for (var i = 0; ; i++) {
+    var colour = css.getPropertyValue("--territory-" + i).trim();
+    if (!colour) {
+      break;
+    }
+    palette.push(colour);
   }
   var numbers = new Intl.NumberFormat("en-US");
 
