@@ -152,6 +152,29 @@ final class PackagedApp {
     return out;
   }
 
+  /** Deletes records of the emulator on {@code port} by sObject Collections, 200 at a time. */
+  static void orgDelete(int port, List<String> ids) throws Exception {
+    String token = orgToken(port);
+    for (int i = 0; i < ids.size(); i += 200) {
+      List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 200));
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "http://localhost:"
+                              + port
+                              + "/services/data/v62.0/composite/sobjects?allOrNone=true&ids="
+                              + String.join(",", chunk)))
+                  .header("Authorization", "Bearer " + token)
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200 || r.body().contains("\"success\":false")) {
+        throw new AssertionError("delete: " + r.statusCode() + " " + r.body());
+      }
+    }
+  }
+
   /** Sends {@code json} to the emulator's admin API at {@code path} and answers the reply. */
   static JsonNode emulatorAdmin(int port, String method, String path, String json)
       throws Exception {

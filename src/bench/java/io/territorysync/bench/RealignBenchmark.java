@@ -63,12 +63,12 @@ public final class RealignBenchmark {
     JsonNode g = s.path("greedyBaseline");
     JsonNode t = s.path("timing");
     System.out.printf(
-        "%s: exit %d, process wall %.1f s (load %.1f s, greedy %.1f s, solver %.1f s); %d accounts in scope, %d units;"
+        "%s: exit %d, process wall %.1f s (load %.1f s reading %d accounts, greedy %.1f s, solver %.1f s); %d accounts in scope, %d units;"
             + " within tolerance %d -> %d of %d (%.1f%% -> %.1f%%), greedy %d (%.1f%%);"
             + " moved %d accounts (%.2f%%), pipeline %.0f, %d owners; greedy moved %d accounts, pipeline %.0f;"
             + " blocked by %s%n",
         what, r.exitCode(), r.wallMs() / 1000.0,
-        t.path("loadMs").asLong() / 1000.0, t.path("greedyMs").asLong() / 1000.0, t.path("solveMs").asLong() / 1000.0,
+        t.path("loadMs").asLong() / 1000.0, t.path("accountsRead").asLong(), t.path("greedyMs").asLong() / 1000.0, t.path("solveMs").asLong() / 1000.0,
         s.path("accountsInScope").asLong(), s.path("units").asLong(),
         w.path("before").asLong(), w.path("after").asLong(), w.path("territories").asLong(),
         100 * w.path("beforeShare").asDouble(), 100 * w.path("afterShare").asDouble(),

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.assignment.AssignmentConfig;
 import io.territorysync.database.SchemaMigration;
-import io.territorysync.emulator.EmulatorConfig;
 import io.territorysync.mirror.MirrorColumn;
 import io.territorysync.mirror.MirrorObject;
 import io.territorysync.rollup.RollupConfig;
@@ -73,7 +72,10 @@ public class PreflightService {
   @Inject AgroalDataSource dataSource;
   @Inject Instance<FieldDemand> demands;
   @Inject Config config;
-  @Inject EmulatorConfig emulatorConfig;
+
+  /** Whether the org is the emulated one served by this app (dev mode and tests). */
+  @ConfigProperty(name = "territory.emulator.enabled", defaultValue = "false")
+  boolean emulatedOrg;
 
   /** The address Salesforce and browsers reach this service at, for the webhook URLs. */
   @ConfigProperty(name = "territory.public-url")
@@ -796,7 +798,7 @@ public class PreflightService {
   }
 
   private Check webhooks() {
-    return webhooks(publicUrl, webhookConfig.secret().isPresent(), emulatorConfig.enabled());
+    return webhooks(publicUrl, webhookConfig.secret().isPresent(), emulatedOrg);
   }
 
   /**

@@ -181,7 +181,8 @@ final class ScopeAccounts {
         parts.add("(" + expr + " LIKE ? ESCAPE '\\' OR " + other(p.slot()) + ")");
         params.add(like(p.prefix()));
       } else if (k instanceof CompiledCriterion.Postal p) {
-        if (p.digits() > 18) {
+        // a number's text in the engine ("98101.0") is not the column's: text fields only
+        if (p.digits() > 18 || !slots.kind(p.slot()).textual()) {
           return null;
         }
         String digits =

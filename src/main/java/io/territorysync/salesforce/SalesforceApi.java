@@ -609,6 +609,9 @@ public class SalesforceApi {
       root = root.getCause();
     }
     String message = (sf != null ? sf.getMessage() : failure.getMessage());
+    if (message != null) {
+      message = message.replace(" See exception `errors` property for detail.", "");
+    }
     return readable(
         (sf != null && sf.getStatusCode() > 0 ? sf.getStatusCode() + " " : "")
             + (message == null ? "" : message)

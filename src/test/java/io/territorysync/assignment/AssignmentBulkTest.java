@@ -161,4 +161,41 @@ class AssignmentBulkTest {
       assertTrue(owned.contains(r.get(0) + "|" + r.get(1)), "claimed " + r);
     }
   }
+
+  /**
+   * The first run with the answer of one ingest call lost after the org applied it (the connection
+   * closes, as on a timeout): the run retries, meets what its first attempt did, and goes on.
+   */
+  private Run runLosingTheAnswerOf(String request) throws Exception {
+    emulator.emulator().faults().loseAnswers(request, 1);
+    Run run = run();
+    assertEquals(1, emulator.emulator().faults().answersLost(), "the answer was lost once");
+    emulator.emulator().faults().clear();
+    assertEquals(0, Checks.count(run, "assignments", "failed"), "no false failures");
+    assertEquals(0, Checks.count(run, "opportunities", "failed"), "no false failures");
+    Checks.assertOrgMatchesTheRules(org, dataSource);
+    assertEquals(0, Checks.writeCalls(run()), "nothing left to write");
+    return run;
+  }
+
+  @Test
+  void aJobCloseWhoseAnswerIsLostIsFollowedToItsResultsNotFailed() throws Exception {
+    // the retry of the close gets INVALIDJOBSTATE: the first attempt closed the job
+    runLosingTheAnswerOf("^PATCH jobs/ingest/\\w+ .*UploadComplete");
+  }
+
+  @Test
+  void anUploadWhoseAnswerIsLostIsNotSentTwiceAndTheJobGoesOn() throws Exception {
+    // the retry of the upload gets INVALIDJOBSTATE: the job already holds the first upload
+    runLosingTheAnswerOf("^PUT jobs/ingest/\\w+/batches ");
+  }
+
+  @Test
+  void aJobCreateWhoseAnswerIsLostLeavesOnlyAnEmptyOpenJob() throws Exception {
+    // the retry creates a second job; the first stays Open without data and writes nothing
+    long mark = org.writeLog().mark();
+    runLosingTheAnswerOf("^POST jobs/ingest ");
+    List<String> inserts = Checks.associationInserts(org, mark);
+    assertEquals(Set.copyOf(inserts).size(), inserts.size(), "no association inserted twice");
+  }
 }

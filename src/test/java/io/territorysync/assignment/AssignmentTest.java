@@ -24,6 +24,7 @@ import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -135,13 +136,11 @@ class AssignmentTest {
 
   @Test
   void aRulesChangeMovesExactlyTheAccountsItConcernsInsertBeforeDelete() throws Exception {
+    long firstMark = org.writeLog().mark();
     run();
-    Set<String> before = desired();
+    // what the first run created is Territory Sync's, as the org's own log tells
+    Set<String> createdByFirst = new TreeSet<>(Checks.associationInserts(org, firstMark));
     Set<String> orgBefore = orgAssociations(null);
-    Set<String> owned =
-        strings(
-            "SELECT object_id || '|' || territory_id FROM managed_association"
-                + " WHERE kind = 'account'");
     // Enterprise and mid-market swap territories in the US West
     Files.writeString(
         RULES,
@@ -154,63 +153,96 @@ class AssignmentTest {
                 "(- name: na-us-west-mm\\n        criteria:\\n(?:.*\\n){2}.*value: )Mid-Market",
                 "$1Enterprise")
             .replace("Mid-Market__SWAP", "Mid-Market"));
-    Map<String, String> accountOfAssociation = new HashMap<>();
+
+    // What the swap must do, from the generator's plan of the two territories and the org's
+    // accounts, without the product's tables: an enterprise account of the US West belongs in the
+    // mid-market territory now and the reverse; the old association goes if Territory Sync made it.
+    io.territorysync.emulator.demo.DemoTerritory ent = demoTerritory("NA_US_West_ENT");
+    io.territorysync.emulator.demo.DemoTerritory mm = demoTerritory("NA_US_West_MM");
+    Map<String, String> territoryId = new HashMap<>();
     for (List<String> r :
-        OrgQuery.rows(org, "SELECT Id, ObjectId FROM ObjectTerritory2Association")) {
-      accountOfAssociation.put(r.get(0), r.get(1));
+        OrgQuery.rows(
+            org,
+            "SELECT Id, DeveloperName FROM Territory2 WHERE Territory2ModelId = '"
+                + demo.activeModelId()
+                + "'")) {
+      territoryId.put(r.get(1), r.get(0));
+    }
+    assertEquals(
+        ent.criteria().stream().filter(c -> !c.field().equals("Segment__c")).toList(),
+        mm.criteria().stream().filter(c -> !c.field().equals("Segment__c")).toList(),
+        "the two territories cover the same accounts but for their segment");
+    String entId = territoryId.get(ent.developerName());
+    String mmId = territoryId.get(mm.developerName());
+    Set<String> exclusions = new HashSet<>();
+    for (List<String> r :
+        OrgQuery.rows(org, "SELECT ObjectId, Territory2Id FROM Territory2ObjectExclusion")) {
+      exclusions.add(r.get(0) + "|" + r.get(1));
+    }
+    Set<String> expectedAdds = new TreeSet<>();
+    Set<String> expectedRemoves = new TreeSet<>();
+    for (List<String> a :
+        OrgQuery.rows(
+            org,
+            "SELECT Id, BillingCountry, BillingState, Segment__c, IsExcludedFromRealign"
+                + " FROM Account")) {
+      Map<String, String> fields =
+          Map.of("BillingCountry", a.get(1), "BillingState", a.get(2), "Segment__c", a.get(3));
+      if (a.get(4).equals("true")
+          || !(matches(ent, fields, "Enterprise") || matches(mm, fields, "Mid-Market"))) {
+        continue;
+      }
+      boolean enterprise = a.get(3).equals("Enterprise");
+      String now = a.get(0) + "|" + (enterprise ? mmId : entId);
+      String was = a.get(0) + "|" + (enterprise ? entId : mmId);
+      if (!exclusions.contains(now) && !orgBefore.contains(now)) {
+        expectedAdds.add(now);
+      }
+      if (createdByFirst.contains(was) && orgBefore.contains(was)) {
+        expectedRemoves.add(was);
+      }
+    }
+    assertFalse(expectedAdds.isEmpty() || expectedRemoves.isEmpty(), "the swap moves accounts");
+    Set<String> expectedAccounts = new TreeSet<>();
+    for (String pair : expectedAdds) {
+      expectedAccounts.add(pair.substring(0, pair.indexOf('|')));
+    }
+    for (String pair : expectedRemoves) {
+      expectedAccounts.add(pair.substring(0, pair.indexOf('|')));
+    }
+
+    Map<String, String> associationById = new HashMap<>();
+    for (List<String> r :
+        OrgQuery.rows(org, "SELECT Id, ObjectId, Territory2Id FROM ObjectTerritory2Association")) {
+      associationById.put(r.get(0), r.get(1) + "|" + r.get(2));
     }
     long mark = org.writeLog().mark();
     Run moved = run();
+    Set<String> inserted = new TreeSet<>();
+    Set<String> deleted = new TreeSet<>();
     Set<String> written = new TreeSet<>();
     for (var w : org.writeLog().after(mark)) {
       if ("ObjectTerritory2Association".equals(w.type())) {
-        written.add(
+        String pair =
             w.operation().equals("delete")
-                ? accountOfAssociation.get(w.id())
-                : w.field("ObjectId"));
+                ? associationById.get(w.id())
+                : w.field("ObjectId") + "|" + w.field("Territory2Id");
+        (w.operation().equals("delete") ? deleted : inserted).add(pair);
+        written.add(pair.substring(0, pair.indexOf('|')));
       }
     }
-    // Only enterprise and mid-market accounts can move when the two segments swap.
-    Map<String, String> segment = new HashMap<>();
-    for (List<String> r : OrgQuery.rows(org, "SELECT Id, Segment__c FROM Account")) {
-      segment.put(r.get(0), r.get(1));
-    }
-    assertFalse(written.isEmpty(), "the swap moves accounts");
-    for (String account : written) {
-      assertTrue(
-          Set.of("Enterprise", "Mid-Market").contains(segment.get(account)),
-          account + " is " + segment.get(account));
-    }
-    Set<String> after = desired();
-    // to add: wanted now and not in the org; to remove: wanted before, not now, and owned
-    Set<String> adds = new TreeSet<>(after);
-    adds.removeAll(orgBefore);
-    Set<String> removes = new TreeSet<>(before);
-    removes.removeAll(after);
-    removes.retainAll(owned);
-    Set<String> changedAccounts = new TreeSet<>();
-    for (String pair : symmetricDifference(before, after)) {
-      changedAccounts.add(pair.substring(0, pair.indexOf('|')));
-    }
-    assertFalse(adds.isEmpty() || removes.isEmpty(), "the swap moves owned associations");
-    Set<String> touched = new TreeSet<>();
-    for (String pair : adds) {
-      touched.add(pair.substring(0, pair.indexOf('|')));
-    }
-    for (String pair : removes) {
-      touched.add(pair.substring(0, pair.indexOf('|')));
-    }
-    assertTrue(changedAccounts.containsAll(touched));
+    assertEquals(expectedAdds, inserted, "the org received exactly the inserts the swap needs");
+    assertEquals(expectedRemoves, deleted, "and exactly the deletes");
     assertEquals(
-        touched,
-        strings(
-            "SELECT DISTINCT account_id FROM plan_change WHERE kind = 'account' AND run_id = "
-                + moved.id),
-        "exactly the accounts whose territories changed are touched");
-    assertEquals(touched, written, "and exactly those reached the org");
+        expectedAccounts, written, "exactly the accounts the swap concerns reached the org");
+    Set<String> orgAfter = orgAssociations(null);
+    assertTrue(orgAfter.containsAll(expectedAdds));
+    Set<String> stillThere = new TreeSet<>(expectedRemoves);
+    stillThere.retainAll(orgAfter);
+    assertEquals(Set.of(), stillThere, "the old associations Territory Sync made are gone");
     assertOrgMatchesTheRules();
-    assertEquals(adds.size(), Checks.count(moved, "assignments", "added"));
-    assertEquals(removes.size(), Checks.count(moved, "assignments", "removed"));
+    assertEquals(expectedAdds.size(), Checks.count(moved, "assignments", "added"));
+    assertEquals(expectedRemoves.size(), Checks.count(moved, "assignments", "removed"));
     // every insert was written before any delete
     assertEquals(
         Set.of("t"),
@@ -222,13 +254,29 @@ class AssignmentTest {
                 + " AND phase = 4)"));
   }
 
-  private static Set<String> symmetricDifference(Set<String> a, Set<String> b) {
-    Set<String> out = new HashSet<>(a);
-    out.addAll(b);
-    Set<String> both = new HashSet<>(a);
-    both.retainAll(b);
-    out.removeAll(both);
-    return out;
+  private io.territorysync.emulator.demo.DemoTerritory demoTerritory(String developerName) {
+    return demo.territories().stream()
+        .filter(t -> t.developerName().equals(developerName))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * Whether {@code fields} meet every criterion the generator gave {@code t}, with {@code segment}
+   * for its segment (the generator's criteria are lists of accepted values, compared as
+   * Salesforce's equals does: ignoring case).
+   */
+  private static boolean matches(
+      io.territorysync.emulator.demo.DemoTerritory t, Map<String, String> fields, String segment) {
+    for (var c : t.criteria()) {
+      assertEquals("equals", c.operation(), "a leaf of the US West has only equals criteria");
+      List<String> accepted = c.field().equals("Segment__c") ? List.of(segment) : c.values();
+      String value = fields.get(c.field());
+      if (value == null || accepted.stream().noneMatch(v -> v.equalsIgnoreCase(value))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Test
@@ -305,12 +353,13 @@ class AssignmentTest {
     }
     int ties = 0;
     int assigned = 0;
+    int closedTheLogicWouldMove = 0;
     for (List<String> o :
         OrgQuery.rows(
             org,
             "SELECT Id, AccountId, Territory2Id, IsClosed, IsExcludedFromTerritory2Filter"
                 + " FROM Opportunity")) {
-      if (o.get(3).equals("true") || o.get(4).equals("true") || o.get(1).isEmpty()) {
+      if (o.get(4).equals("true") || o.get(1).isEmpty()) {
         continue;
       }
       Map<String, Integer> ts = territories.getOrDefault(o.get(1), Map.of());
@@ -318,6 +367,10 @@ class AssignmentTest {
       List<String> best =
           ts.entrySet().stream().filter(e -> e.getValue() == top).map(Map.Entry::getKey).toList();
       String expected = best.size() == 1 ? best.get(0) : "";
+      if (o.get(3).equals("true")) {
+        closedTheLogicWouldMove += expected.equals(o.get(2)) ? 0 : 1;
+        continue;
+      }
       ties += best.size() > 1 ? 1 : 0;
       assigned += best.size() == 1 ? 1 : 0;
       assertEquals(expected, o.get(2), "opportunity " + o.get(0) + " of account " + o.get(1));
@@ -329,6 +382,9 @@ class AssignmentTest {
                 "SELECT Id, Territory2Id FROM Opportunity WHERE Id = '" + excludedOpp.get(0) + "'")
             .get(0);
     assertEquals(excludedOpp.get(1), excludedAfter.get(1), "excluded opportunity left alone");
+    assertTrue(
+        closedTheLogicWouldMove > 10,
+        "closed opportunities the default filter logic would move: " + closedTheLogicWouldMove);
     assertEquals(closedBefore, closedOpportunities(), "closed opportunities keep their territory");
     assertTrue(closedBefore.size() > 10, "the demo org has closed opportunities");
     for (var w : org.writeLog().after(0)) {
@@ -509,6 +565,33 @@ class AssignmentTest {
         "some records needed another round");
     Run again = run();
     assertEquals(0, Checks.writeCalls(again));
+  }
+
+  @Test
+  void insertsWhoseAnswerIsLostAfterTheOrgAppliedThemCountAsAlreadyDone() throws Exception {
+    // the retry of the Composite call meets DUPLICATE_VALUE for every association it made
+    emulator
+        .emulator()
+        .faults()
+        .loseAnswers(
+            "^POST composite \\{.*\"method\":\"POST\",\"url\":\"[^\"]*/composite/sobjects\"", 1);
+    long mark = org.writeLog().mark();
+    Run run = run();
+    assertEquals(1, emulator.emulator().faults().answersLost(), "the answer was lost once");
+    emulator.emulator().faults().clear();
+    assertEquals(0, Checks.count(run, "assignments", "failed"), "no false failures");
+    assertTrue(Checks.count(run, "assignments", "alreadyDone") > 0, "the retry found them done");
+    assertOrgMatchesTheRules();
+    List<String> applied = new ArrayList<>();
+    for (var w : org.writeLog().after(mark)) {
+      if (w.succeeded()
+          && w.operation().equals("create")
+          && "ObjectTerritory2Association".equals(w.type())) {
+        applied.add(w.field("ObjectId") + "|" + w.field("Territory2Id"));
+      }
+    }
+    assertEquals(Set.copyOf(applied).size(), applied.size(), "no association created twice");
+    assertEquals(0, Checks.writeCalls(run()), "nothing left to write");
   }
 
   @Test

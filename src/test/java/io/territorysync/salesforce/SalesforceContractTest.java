@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.matching.RequestPatternBuilder;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.quarkus.test.junit.QuarkusTest;
@@ -63,7 +64,9 @@ class SalesforceContractTest {
           "territory.salesforce.retry.max-backoff", "40ms",
           "territory.salesforce.poll.initial-interval", "10ms",
           "territory.salesforce.poll.max-interval", "20ms",
-          "territory.salesforce.poll.timeout", "5s");
+          "territory.salesforce.poll.timeout", "5s",
+          "camel.component.salesforce.http-request-timeout", "1000",
+          "camel.component.salesforce.http-client-idle-timeout", "1000");
     }
   }
 
@@ -156,6 +159,39 @@ class SalesforceContractTest {
     assertEquals(2, page.path("records").size());
     assertEquals(2, seen(queried()));
     assertEquals(2, budget.used(), "each attempt is an API call of the budget");
+  }
+
+  @Test
+  void aConnectionCutMidAnswerIsRetriedAndTheNextAnswerIsRead() {
+    org.register(
+        query()
+            .inScenario("reset")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willSetStateTo("back")
+            .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+    org.register(query().inScenario("reset").whenScenarioStateIs("back").willReturn(okJson(PAGE)));
+
+    JsonNode page = api.query(budget, "SELECT Id FROM Account", false, 2000);
+
+    assertEquals(2, page.path("records").size());
+    assertEquals(2, seen(queried()));
+  }
+
+  @Test
+  void anAnswerThatNeverComesTimesOutAndEndsInAnErrorNotAHang() {
+    org.register(query().willReturn(okJson(PAGE).withFixedDelay(5_000)));
+
+    long start = System.nanoTime();
+    SalesforceCallException e =
+        assertThrows(
+            SalesforceCallException.class,
+            () -> api.query(budget, "SELECT Id FROM Account", false, 2000));
+
+    assertTrue(e.isTransient(), e.getMessage());
+    assertEquals(3, seen(queried()));
+    assertTrue(
+        System.nanoTime() - start < 12_000_000_000L,
+        "three attempts of at most a second each, not three delayed answers");
   }
 
   @Test
