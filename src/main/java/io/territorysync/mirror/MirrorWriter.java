@@ -113,27 +113,7 @@ public class MirrorWriter {
    * many.
    */
   public int removeUnseen(MirrorObject object) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      int removed;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              MirrorChanges.tracked(
-                  object,
-                  "DELETE FROM "
-                      + object.table()
-                      + " t WHERE NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.object = ?"
-                      + " AND s.id = t.id)"))) {
-        ps.setString(1, object.apiName());
-        removed = (int) MirrorChanges.count(ps);
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_seen WHERE object = ?")) {
-        ps.setString(1, object.apiName());
-        ps.executeUpdate();
-      }
-      c.commit();
-      return removed;
-    }
+    return removeUnseenWhere(object, null, null);
   }
 
   /** Rows of {@code object}'s mirror table per value of {@code column}. */
@@ -177,6 +157,12 @@ public class MirrorWriter {
    */
   public int removeUnseenIn(MirrorObject object, String column, Collection<String> values)
       throws SQLException {
+    return removeUnseenWhere(object, column, values);
+  }
+
+  /** Removes rows the sync did not see (only those whose {@code column} is in {@code values}). */
+  private int removeUnseenWhere(MirrorObject object, String column, Collection<String> values)
+      throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       int removed;
@@ -186,12 +172,15 @@ public class MirrorWriter {
                   object,
                   "DELETE FROM "
                       + object.table()
-                      + " t WHERE t."
-                      + column
-                      + " = ANY(?) AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.object = ?"
+                      + " t WHERE "
+                      + (column == null ? "" : "t." + column + " = ANY(?) AND ")
+                      + "NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.object = ?"
                       + " AND s.id = t.id)"))) {
-        ps.setArray(1, c.createArrayOf("text", values.toArray()));
-        ps.setString(2, object.apiName());
+        int p = 1;
+        if (column != null) {
+          ps.setArray(p++, c.createArrayOf("text", values.toArray()));
+        }
+        ps.setString(p, object.apiName());
         removed = (int) MirrorChanges.count(ps);
       }
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_seen WHERE object = ?")) {

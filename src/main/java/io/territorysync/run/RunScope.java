@@ -192,7 +192,8 @@ public class RunScope {
     return m;
   }
 
-  private List<String> failedAccounts(long runId) throws SQLException {
+  /** The accounts whose changes failed in run {@code runId} (the next run tries them again). */
+  public List<String> failedAccounts(long runId) throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
