@@ -29,7 +29,9 @@ public final class TestSql {
           "rollup_written",
           "rules_publication",
           "change_event_dead_letter",
-          "change_event");
+          "change_event",
+          "mirror_change",
+          "run_basis");
 
   private TestSql() {}
 

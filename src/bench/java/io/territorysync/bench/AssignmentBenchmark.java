@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * Whole runs on a large org: the first assignment (sync, rules, plan, write-back of every
  * association and opportunity territory), then a run after 1% of the accounts moved, then one
- * with nothing changed. The emulator runs in its own process with the given latency; the app runs
+ * with nothing changed; then the same two with every run working on every account
+ * ({@code territory.run.incremental=false}), the baseline. The emulator runs in its own process with the given latency; the app runs
  * {@code run --json} in a third process.
  *
  * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}.
@@ -47,6 +48,13 @@ public final class AssignmentBenchmark {
       System.out.println("moved accounts: " + moved.path("changed"));
       report("1% of accounts moved", BenchProcesses.run(port, data, heap, List.of(), env));
       report("nothing changed", BenchProcesses.run(port, data, heap, List.of(), env));
+      // the baseline, same org and machine: every run works on every account
+      Map<String, String> whole = new java.util.HashMap<>(env);
+      whole.put("TERRITORY_RUN_INCREMENTAL", "false");
+      moved = admin(port, "POST", "churn", "{\"object\":\"Account\",\"count\":" + churn + ",\"seed\":8}");
+      System.out.println("moved accounts: " + moved.path("changed"));
+      report("1% of accounts moved, every account (territory.run.incremental=false)", BenchProcesses.run(port, data, heap, List.of(), whole));
+      report("nothing changed, every account (territory.run.incremental=false)", BenchProcesses.run(port, data, heap, List.of(), whole));
     } finally {
       emulator.destroy();
       emulator.waitFor();
@@ -57,10 +65,14 @@ public final class AssignmentBenchmark {
   private static void report(String what, BenchProcesses.RunResult r) {
     JsonNode s = r.summary();
     JsonNode st = s.path("stages");
+    long waited = s.path("salesforceWaitMs").asLong();
     System.out.printf(
-        "%s: %s, process wall %.1f s; stages sync %.1f s/%d calls, rules %.1f s, plan %.1f s, write %.1f s/%d calls,"
+        "%s: %s, %s (%s), process wall %.1f s, run %.1f s of which waiting on Salesforce %.1f s, app's own %.1f s;"
+            + " stages sync %.1f s/%d calls, rules %.1f s, plan %.1f s, write %.1f s/%d calls,"
             + " rollups %.1f s/%d calls; %d API calls; peak heap %d MB; assignments %s; opportunities %s; users %s; rollups %s%n",
-        what, s.path("status").asText(), r.wallMs() / 1000.0,
+        what, s.path("status").asText(), s.path("scope").path("mode").asText(), s.path("scope").path("reason").asText(),
+        r.wallMs() / 1000.0, s.path("durationMs").asLong() / 1000.0, waited / 1000.0,
+        (r.wallMs() - waited) / 1000.0,
         st.path("sync").path("durationMs").asLong() / 1000.0, st.path("sync").path("apiCalls").asInt(),
         st.path("rules").path("durationMs").asLong() / 1000.0,
         st.path("plan").path("durationMs").asLong() / 1000.0,

@@ -22,6 +22,12 @@ public interface AssignmentRun {
 
   List<String> accounts();
 
+  /**
+   * The accounts a whole run's rules stage evaluated because they changed since the last run (their
+   * changes are the only ones possible), or null when it evaluated every account.
+   */
+  List<String> changedAccounts();
+
   ApiBudget budget();
 
   /** The target Territory2Model, its state and the rules version, as the rules stage set them. */

@@ -48,16 +48,20 @@ public class PlanStage {
       c.setAutoCommit(false);
       Db db = new Db(c);
       String scope = "";
-      if (run.scoped()) {
+      // a mini-run's accounts, or the accounts an incremental run evaluated: only their
+      // associations and opportunities can need a change
+      java.util.List<String> only = run.scoped() ? run.accounts() : run.changedAccounts();
+      if (only != null) {
         db.update("CREATE TEMP TABLE plan_scope (id text PRIMARY KEY) ON COMMIT DROP");
         db.update(
             "INSERT INTO plan_scope SELECT DISTINCT unnest(?::text[])",
-            c.createArrayOf("text", run.accounts().toArray()));
+            c.createArrayOf("text", only.toArray()));
         // with statistics the planner sees a handful of accounts and uses the indexes
         db.update("ANALYZE plan_scope");
         scope = " IN (SELECT id FROM plan_scope)";
+        report.put("accountsPlanned", only.size());
       }
-      ownershipHygiene(db, runId, scope);
+      ownershipHygiene(db, runId, scope, !run.scoped());
 
       long accountAdds =
           db.update(
@@ -224,7 +228,8 @@ public class PlanStage {
    * (an insert that succeeded just before a crash), drop claims and records whose association is
    * gone, and mark the pending changes of runs that died as abandoned.
    */
-  private static void ownershipHygiene(Db db, long runId, String scope) throws SQLException {
+  private static void ownershipHygiene(Db db, long runId, String scope, boolean users)
+      throws SQLException {
     String inScope = scope.isEmpty() ? "" : " AND m.object_id" + scope;
     db.update(
         "UPDATE managed_association m SET association_id = o.id, confirmed = true"
@@ -241,7 +246,7 @@ public class PlanStage {
         "UPDATE plan_change SET status = 'abandoned', error = 'the run stopped before writing it'"
             + " WHERE status = 'pending' AND run_id <> ?",
         runId);
-    if (!scope.isEmpty()) {
+    if (!users) {
       return;
     }
     db.update(

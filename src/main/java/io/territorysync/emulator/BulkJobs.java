@@ -393,9 +393,11 @@ final class BulkJobs {
     }
     checkCsvOptions(body);
     SoqlQuery parsed = SoqlParser.parse(soql, LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
-    if (parsed.count() || parsed.offset() != null) {
+    if (parsed.count() || parsed.offset() != null || parsed.aggregate()) {
       throw ApiException.badRequest(
-          "API_ERROR", "InvalidJob : COUNT() and OFFSET are not supported by Bulk API 2.0 query");
+          "API_ERROR",
+          "InvalidJob : COUNT(), aggregate functions and OFFSET are not supported by Bulk API 2.0"
+              + " query");
     }
     CompiledQuery compiled = CompiledQuery.compile(org, parsed);
     usage.bulkQueryJob();

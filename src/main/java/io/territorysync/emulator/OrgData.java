@@ -58,11 +58,94 @@ public final class OrgData {
 
   private static final class Table {
     final ObjectDef def;
-    final ArrayList<Object[]> rows = new ArrayList<>();
+    final Rows rows = new Rows();
     final List<Map<String, Integer>> unique = new ArrayList<>();
 
     Table(ObjectDef def) {
       this.def = def;
+    }
+  }
+
+  /**
+   * A table's rows, with lookups by a field's value built on first use and kept up to date as rows
+   * are added or replaced: how Salesforce answers {@code Id IN (…)} or {@code AccountId IN (…)}
+   * from an index instead of a scan. A lookup may list a row whose value changed since (callers
+   * check the condition again); it never misses one.
+   */
+  private static final class Rows extends ArrayList<Object[]> {
+    private final Map<Integer, Map<Object, int[]>> lookups =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public boolean add(Object[] row) {
+      boolean added = super.add(row);
+      note(size() - 1, row);
+      return added;
+    }
+
+    @Override
+    public Object[] set(int index, Object[] row) {
+      Object[] old = super.set(index, row);
+      note(index, row);
+      return old;
+    }
+
+    private void note(int index, Object[] row) {
+      for (Map.Entry<Integer, Map<Object, int[]>> lookup : lookups.entrySet()) {
+        Object value = ObjectDef.get(row, lookup.getKey());
+        if (value != null) {
+          append(lookup.getValue(), value, index);
+        }
+      }
+    }
+
+    private static void append(Map<Object, int[]> lookup, Object value, int index) {
+      // int[0] is the count, then the positions
+      int[] at = lookup.get(value);
+      if (at == null) {
+        lookup.put(value, new int[] {1, index, 0});
+        return;
+      }
+      if (at[at[0]] == index) {
+        return;
+      }
+      if (at[0] + 1 >= at.length) {
+        at = java.util.Arrays.copyOf(at, at.length * 2);
+        lookup.put(value, at);
+      }
+      at[++at[0]] = index;
+    }
+
+    /** Positions of the rows whose {@code field} had one of {@code values}, ascending. */
+    int[] positions(int field, java.util.Collection<?> values) {
+      Map<Object, int[]> lookup = lookups.get(field);
+      if (lookup == null) {
+        synchronized (this) {
+          lookup = lookups.get(field);
+          if (lookup == null) {
+            lookup = new java.util.HashMap<>();
+            for (int i = 0; i < size(); i++) {
+              Object value = ObjectDef.get(get(i), field);
+              if (value != null) {
+                append(lookup, value, i);
+              }
+            }
+            lookups.put(field, lookup);
+          }
+        }
+      }
+      java.util.BitSet found = new java.util.BitSet();
+      for (Object value : values) {
+        int[] at = lookup.get(value);
+        if (at != null) {
+          for (int k = 1; k <= at[0]; k++) {
+            if (at[k] < size()) {
+              found.set(at[k]);
+            }
+          }
+        }
+      }
+      return found.stream().toArray();
     }
   }
 
@@ -193,6 +276,48 @@ public final class OrgData {
     Instant cutoff = now().minus(def.deletedRetention());
     List<Object[]> out = new ArrayList<>();
     for (Object[] row : t.rows) {
+      if (Boolean.TRUE.equals(row[ObjectDef.IS_DELETED])) {
+        if (!includeDeleted || ((Instant) row[ObjectDef.SYSTEM_MODSTAMP]).isBefore(cutoff)) {
+          continue;
+        }
+      }
+      if (filter.test(row)) {
+        out.add(row);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Like {@link #rows}, for a condition that requires {@code field} to be one of {@code values}:
+   * looks the rows up by that value instead of scanning. Call under {@link #read}.
+   */
+  public List<Object[]> rowsWhere(
+      ObjectDef def,
+      boolean includeDeleted,
+      int field,
+      java.util.Collection<?> values,
+      Predicate<Object[]> filter) {
+    Table t = tables.get(def);
+    Instant cutoff = now().minus(def.deletedRetention());
+    int[] positions;
+    if (field == ObjectDef.ID) {
+      java.util.BitSet found = new java.util.BitSet();
+      for (Object v : values) {
+        if (v instanceof String id && tableFor(id) == t) {
+          int i = rowIndex(id);
+          if (i >= 0 && i < t.rows.size()) {
+            found.set(i);
+          }
+        }
+      }
+      positions = found.stream().toArray();
+    } else {
+      positions = t.rows.positions(field, values);
+    }
+    List<Object[]> out = new ArrayList<>();
+    for (int i : positions) {
+      Object[] row = t.rows.get(i);
       if (Boolean.TRUE.equals(row[ObjectDef.IS_DELETED])) {
         if (!includeDeleted || ((Instant) row[ObjectDef.SYSTEM_MODSTAMP]).isBefore(cutoff)) {
           continue;

@@ -408,6 +408,19 @@ public final class OrgEmulator {
     if (compiled.isCount()) {
       return json(200, Map.of("totalSize", rows.size(), "done", true, "records", List.of()));
     }
+    if (compiled.isAggregate()) {
+      List<Map<String, Object>> groups = org.read(() -> compiled.aggregate(rows));
+      if (groups.size() > 2000) {
+        // Salesforce cannot page aggregate results: the caller must narrow the query
+        throw ApiException.badRequest(
+            "QUERY_TOO_COMPLICATED", "Aggregate query has too many rows for direct assignment");
+      }
+      Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("totalSize", groups.size());
+      body.put("done", true);
+      body.put("records", groups);
+      return json(200, body);
+    }
     int pageSize = batchSize(call.header("sforce-query-options"));
     expireCursors();
     Cursor cursor = null;

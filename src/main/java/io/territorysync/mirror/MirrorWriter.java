@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -51,9 +52,11 @@ public class MirrorWriter {
     }
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("DELETE FROM " + object.table() + " WHERE id = ANY(?)")) {
+            c.prepareStatement(
+                MirrorChanges.tracked(
+                    object, "DELETE FROM " + object.table() + " WHERE id = ANY(?)"))) {
       ps.setArray(1, c.createArrayOf("text", ids.toArray()));
-      return ps.executeUpdate();
+      return (int) MirrorChanges.count(ps);
     }
   }
 
@@ -67,14 +70,16 @@ public class MirrorWriter {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "DELETE FROM "
-                    + object.table()
-                    + " WHERE "
-                    + column
-                    + " = ANY(?) AND NOT (id = ANY(?))")) {
+                MirrorChanges.tracked(
+                    object,
+                    "DELETE FROM "
+                        + object.table()
+                        + " WHERE "
+                        + column
+                        + " = ANY(?) AND NOT (id = ANY(?))"))) {
       ps.setArray(1, c.createArrayOf("text", scope.toArray()));
       ps.setArray(2, c.createArrayOf("text", seen.toArray()));
-      return ps.executeUpdate();
+      return (int) MirrorChanges.count(ps);
     }
   }
 
@@ -108,16 +113,75 @@ public class MirrorWriter {
    * many.
    */
   public int removeUnseen(MirrorObject object) throws SQLException {
+    return removeUnseenWhere(object, null, null);
+  }
+
+  /** Rows of {@code object}'s mirror table per value of {@code column}. */
+  public Map<String, Long> countBy(MirrorObject object, String column) throws SQLException {
+    Map<String, Long> out = new java.util.HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT "
+                    + column
+                    + ", count(*) FROM "
+                    + object.table()
+                    + " WHERE "
+                    + column
+                    + " IS NOT NULL GROUP BY "
+                    + column)) {
+      while (rs.next()) {
+        out.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
+  /** The ids in {@code object}'s mirror table. */
+  public List<String> ids(MirrorObject object) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id FROM " + object.table())) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * After re-reading the rows of {@code object} whose {@code column} is one of {@code values} (with
+   * {@code fullSync} batches): removes those rows the read did not see; returns how many.
+   */
+  public int removeUnseenIn(MirrorObject object, String column, Collection<String> values)
+      throws SQLException {
+    return removeUnseenWhere(object, column, values);
+  }
+
+  /** Removes rows the sync did not see (only those whose {@code column} is in {@code values}). */
+  private int removeUnseenWhere(MirrorObject object, String column, Collection<String> values)
+      throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       int removed;
       try (PreparedStatement ps =
           c.prepareStatement(
-              "DELETE FROM "
-                  + object.table()
-                  + " t WHERE NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.object = ? AND s.id = t.id)")) {
-        ps.setString(1, object.apiName());
-        removed = ps.executeUpdate();
+              MirrorChanges.tracked(
+                  object,
+                  "DELETE FROM "
+                      + object.table()
+                      + " t WHERE "
+                      + (column == null ? "" : "t." + column + " = ANY(?) AND ")
+                      + "NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.object = ?"
+                      + " AND s.id = t.id)"))) {
+        int p = 1;
+        if (column != null) {
+          ps.setArray(p++, c.createArrayOf("text", values.toArray()));
+        }
+        ps.setString(p, object.apiName());
+        removed = (int) MirrorChanges.count(ps);
       }
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM sync_seen WHERE object = ?")) {
         ps.setString(1, object.apiName());
@@ -181,6 +245,7 @@ public class MirrorWriter {
     private final StringBuilder line = new StringBuilder(512);
     private final StringBuilder json = new StringBuilder(128);
     private int rows;
+    private long changed;
     private boolean done;
 
     private Batch(
@@ -259,6 +324,11 @@ public class MirrorWriter {
       return rows;
     }
 
+    /** Records the commit inserted or changed in the mirror (the others were already there). */
+    public long changed() {
+      return changed;
+    }
+
     private void flush() throws SQLException {
       if (buffer.size() > 0) {
         byte[] bytes = buffer.toByteArray();
@@ -273,27 +343,49 @@ public class MirrorWriter {
       copy.endCopy();
       StringBuilder cols = new StringBuilder("id, system_modstamp");
       StringBuilder updates = new StringBuilder("system_modstamp = EXCLUDED.system_modstamp");
+      String table = object.table();
+      StringBuilder mine = new StringBuilder();
+      StringBuilder theirs = new StringBuilder();
       for (MirrorColumn col : object.columns()) {
         cols.append(", ").append(col.column());
         updates.append(", ").append(col.column()).append(" = EXCLUDED.").append(col.column());
+        mine.append(table).append('.').append(col.column()).append(", ");
+        theirs.append("EXCLUDED.").append(col.column()).append(", ");
       }
       cols.append(", extra");
       updates.append(", extra = EXCLUDED.extra, synced_at = now()");
-      String table = object.table();
+      mine.append(table).append(".extra");
+      theirs.append("EXCLUDED.extra");
       try (Statement s = connection.createStatement()) {
-        s.executeUpdate(
-            "INSERT INTO "
-                + table
-                + " ("
-                + cols
-                + ") SELECT "
-                + cols
-                + " FROM stage"
-                + " ON CONFLICT (id) DO UPDATE SET "
-                + updates
-                + " WHERE "
-                + table
-                + ".system_modstamp <= EXCLUDED.system_modstamp");
+        String before = MirrorChanges.beforeMerge(object);
+        if (before != null) {
+          s.executeUpdate(before);
+        }
+        // A row whose content is what the mirror has (a re-read inside the overlap, or a write
+        // of this product read back) is left alone: only real changes are recorded.
+        try (ResultSet rs =
+            s.executeQuery(
+                MirrorChanges.tracked(
+                    object,
+                    "INSERT INTO "
+                        + table
+                        + " ("
+                        + cols
+                        + ") SELECT "
+                        + cols
+                        + " FROM stage"
+                        + " ON CONFLICT (id) DO UPDATE SET "
+                        + updates
+                        + " WHERE "
+                        + table
+                        + ".system_modstamp <= EXCLUDED.system_modstamp AND ("
+                        + mine
+                        + ") IS DISTINCT FROM ("
+                        + theirs
+                        + ")"))) {
+          rs.next();
+          changed = rs.getLong(1);
+        }
         if (fullSync) {
           try (PreparedStatement ps =
               connection.prepareStatement(

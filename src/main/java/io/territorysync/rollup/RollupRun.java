@@ -19,6 +19,12 @@ public interface RollupRun {
   /** The target Territory2Model, as the rules stage set it. */
   String modelId();
 
+  /**
+   * Why the stored rollups are still current (nothing they are computed from changed since), or
+   * null when they must be computed.
+   */
+  String rollupsCurrent();
+
   /** Counts the stage fills in. */
   Map<String, Long> rollups();
 

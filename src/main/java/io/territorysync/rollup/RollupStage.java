@@ -58,12 +58,20 @@ public class RollupStage {
     if (run.modelId() == null) {
       throw new IllegalStateException("no territory model to roll up");
     }
-    Map<String, Object> report =
-        compute(
-            run.runId(),
-            run.modelId(),
-            LocalDate.now(ZoneOffset.UTC),
-            !run.dryRun() && outbox.enabled());
+    Map<String, Object> report;
+    if (run.rollupsCurrent() != null) {
+      report = new LinkedHashMap<>();
+      report.put("computed", false);
+      report.put("reason", run.rollupsCurrent());
+      LOG.infof("Run %d: rollups not computed: %s", run.runId(), run.rollupsCurrent());
+    } else {
+      report =
+          compute(
+              run.runId(),
+              run.modelId(),
+              LocalDate.now(ZoneOffset.UTC),
+              !run.dryRun() && outbox.enabled());
+    }
     if (config.writeBack() && !run.dryRun()) {
       RollupWriter.Result written = writer.write(run.budget(), run.full());
       report.put("written", written.written());
@@ -80,6 +88,37 @@ public class RollupStage {
       }
     }
     run.report("rollups", report);
+  }
+
+  /**
+   * What the rollups of {@code modelId} depend on besides the mirror: the periods around {@code
+   * today}, the settings and the quotas file's content. Rollups computed on the same basis from an
+   * unchanged mirror are still current.
+   */
+  public String basis(String modelId, LocalDate today) {
+    String quotas = "none";
+    if (config.quotasFile().isPresent()) {
+      try {
+        byte[] bytes = Files.readAllBytes(Path.of(config.quotasFile().get()));
+        quotas =
+            java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+      } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        quotas = "unreadable";
+      }
+    }
+    return "model "
+        + modelId
+        + ", periods "
+        + FiscalPeriods.current(today, config.fiscalYearStartMonth()).stream()
+            .map(FiscalPeriods.Period::label)
+            .toList()
+        + ", potential "
+        + config.potentialField()
+        + ", tolerance "
+        + config.balanceTolerance()
+        + ", quotas "
+        + quotas;
   }
 
   /**

@@ -33,6 +33,16 @@ public class AccountSource {
     return read(slots, null, batchSize, batch);
   }
 
+  /**
+   * Streams the mirrored accounts among {@code ids} (every account when null) to {@code batch},
+   * {@code batchSize} at a time.
+   */
+  public long stream(
+      FieldSlots slots, Collection<String> ids, int batchSize, Consumer<List<AccountRecord>> batch)
+      throws SQLException {
+    return read(slots, ids, batchSize, batch);
+  }
+
   /** The mirrored accounts among {@code ids}. */
   public List<AccountRecord> load(FieldSlots slots, Collection<String> ids) throws SQLException {
     List<AccountRecord> out = new ArrayList<>();

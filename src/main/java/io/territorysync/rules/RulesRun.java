@@ -10,6 +10,21 @@ public interface RulesRun {
   /** The accounts a scoped run works on, or null for a whole run. */
   List<String> accounts();
 
+  /**
+   * For a run that may work on what changed: the accounts that changed since the last run and the
+   * basis (see {@link RulesStage#basis}) that run evaluated with; null to evaluate every account.
+   */
+  Changed changed();
+
+  /**
+   * What the stage evaluated: on which basis, and whether every account ({@code whole}) or only the
+   * changed ones, and why.
+   */
+  void evaluated(String basis, boolean whole, String reason);
+
+  /** Accounts that changed since the last run, and what that run's evaluation was based on. */
+  record Changed(List<String> accounts, String basis) {}
+
   /** What the rules decided the run works on, for the stages after this one. */
   void target(String modelId, boolean modelActive, long rulesVersion, boolean usersManaged);
 

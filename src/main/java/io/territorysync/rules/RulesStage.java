@@ -49,11 +49,39 @@ public class RulesStage {
           run.runId(), inForce.version(), load.source(), String.join("\n", load.messages()));
     }
     CompiledRules compiled = inForce.rules();
+    String basis = basis(inForce);
+    RulesRun.Changed changed = run.changed();
+    List<String> only = null;
+    if (changed != null && changed.basis().equals(basis)) {
+      only = changed.accounts();
+      run.evaluated(basis, false, null);
+    } else {
+      run.evaluated(
+          basis,
+          true,
+          changed == null
+              ? null
+              : "the rules or their territory model changed ("
+                  + changed.basis()
+                  + " → "
+                  + basis
+                  + ")");
+    }
+    report.put("scope", only == null ? "every account" : "the accounts that changed");
+    List<String> scope = only;
     long[] counts = new long[3];
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("TRUNCATE desired_assignment");
+      if (scope == null) {
+        try (Statement s = c.createStatement()) {
+          s.execute("TRUNCATE desired_assignment");
+        }
+      } else {
+        try (java.sql.PreparedStatement del =
+            c.prepareStatement("DELETE FROM desired_assignment WHERE account_id = ANY(?)")) {
+          del.setArray(1, c.createArrayOf("text", scope.toArray()));
+          del.executeUpdate();
+        }
       }
       ThreadLocal<CompiledRules.Scratch> scratch = ThreadLocal.withInitial(compiled::scratch);
       long total =
@@ -63,6 +91,7 @@ public class RulesStage {
               copy ->
                   accounts.stream(
                       compiled.slots(),
+                      scope,
                       BATCH,
                       batch -> {
                         CompiledRules.Assignment[] out = new CompiledRules.Assignment[batch.size()];
@@ -112,9 +141,11 @@ public class RulesStage {
       c.commit();
       // fresh statistics, so the plan stage's joins against these tables are planned well
       c.setAutoCommit(true);
-      try (Statement s = c.createStatement()) {
-        s.execute("ANALYZE desired_assignment");
-        s.execute("ANALYZE desired_user_assignment");
+      if (scope == null || scope.size() > 20_000) {
+        try (Statement s = c.createStatement()) {
+          s.execute("ANALYZE desired_assignment");
+          s.execute("ANALYZE desired_user_assignment");
+        }
       }
       report.put("accounts", total);
       report.put("assignments", counts[0]);
@@ -130,6 +161,15 @@ public class RulesStage {
     LOG.infof(
         "Run %d: rules version %d gave %d assignment(s) to %d account(s); %d account(s) in no territory",
         run.runId(), inForce.version(), counts[0], (Long) report.get("accounts"), counts[1]);
+  }
+
+  /**
+   * What an evaluation depends on besides the accounts themselves: the rules version (a new one
+   * whenever the rules or, for the org's own rules, the org's rule records change) and the target
+   * model. Accounts evaluated on the same basis need no new evaluation until they change.
+   */
+  public static String basis(RulesService.InForce inForce) {
+    return "rules version " + inForce.version() + ", model " + inForce.rules().modelId();
   }
 
   /** The users the rules list per territory, for the user-association plan. */

@@ -1,6 +1,7 @@
 package io.territorysync.run;
 
 import io.territorysync.assignment.AssignmentRun;
+import io.territorysync.mirror.MirrorChanges;
 import io.territorysync.rollup.RollupRun;
 import io.territorysync.rules.RulesRun;
 import io.territorysync.salesforce.ApiBudget;
@@ -28,6 +29,7 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
   private String stage;
   private long stageStartedNanos;
   private int stageStartCalls;
+  private long stageStartWaitMs;
   private final ApiBudget budget;
   private final Map<String, Long> synced = new ConcurrentHashMap<>();
   private final Map<String, Long> deleted = new ConcurrentHashMap<>();
@@ -115,6 +117,81 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     }
   }
 
+  private volatile Changed changed;
+  private volatile String basis;
+  private volatile Boolean wholeEvaluation;
+  private volatile String scopeReason;
+  private volatile List<String> evaluatedAccounts;
+  private volatile MirrorChanges.Snapshot changes;
+  private volatile String rollupsCurrent;
+
+  /**
+   * Lets the rules stage work on {@code changed} (the accounts that changed since the last run), up
+   * to the mirror changes in {@code snapshot}.
+   */
+  public void changed(Changed changed, MirrorChanges.Snapshot snapshot, String reason) {
+    this.changed = changed;
+    this.changes = snapshot;
+    this.scopeReason = reason;
+  }
+
+  /** Makes the run work on every account, for {@code reason}. */
+  public void whole(String reason, MirrorChanges.Snapshot snapshot) {
+    this.changed = null;
+    this.changes = snapshot;
+    this.scopeReason = reason;
+  }
+
+  @Override
+  public Changed changed() {
+    return changed;
+  }
+
+  @Override
+  public void evaluated(String basis, boolean whole, String reason) {
+    this.basis = basis;
+    this.wholeEvaluation = whole;
+    if (reason != null) {
+      this.scopeReason = reason;
+    }
+    this.evaluatedAccounts = whole || changed == null ? null : changed.accounts();
+  }
+
+  @Override
+  public List<String> changedAccounts() {
+    return evaluatedAccounts;
+  }
+
+  /** The rules version and model the rules stage evaluated with, or null before it did. */
+  public String evaluationBasis() {
+    return basis;
+  }
+
+  /** Whether the rules stage evaluated every account (null before it ran). */
+  public Boolean wholeEvaluation() {
+    return wholeEvaluation;
+  }
+
+  /** Why the run works on every account, or on the changed ones. */
+  public String scopeReason() {
+    return scopeReason;
+  }
+
+  /** The mirror changes the run took into account (null before it looked). */
+  public MirrorChanges.Snapshot changes() {
+    return changes;
+  }
+
+  /** Records that the stored rollups are current, for {@code reason}; null: compute them. */
+  public void rollupsCurrent(String reason) {
+    this.rollupsCurrent = reason;
+  }
+
+  @Override
+  public String rollupsCurrent() {
+    return rollupsCurrent;
+  }
+
   private volatile String partial;
   private volatile List<String> accounts;
 
@@ -159,6 +236,7 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     }
     stageStartedNanos = System.nanoTime();
     stageStartCalls = budget.used();
+    stageStartWaitMs = budget.waitedMs();
   }
 
   /** Closes the current stage's timing. */
@@ -167,6 +245,7 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
       Map<String, Long> m = new java.util.LinkedHashMap<>();
       m.put("durationMs", (System.nanoTime() - stageStartedNanos) / 1_000_000);
       m.put("apiCalls", (long) (budget.used() - stageStartCalls));
+      m.put("salesforceWaitMs", budget.waitedMs() - stageStartWaitMs);
       stages.put(stage, m);
       stage = null;
     }

@@ -66,6 +66,7 @@ public class RunService {
   @Inject ProducerTemplate template;
   @Inject SalesforceApi api;
   @Inject RunMetrics metrics;
+  @Inject RunScope scope;
 
   /** The run lock this thread holds ({@link #whileLocked}), which its run checks. */
   private static final ThreadLocal<RunLock> HELD = new ThreadLocal<>();
@@ -246,6 +247,19 @@ public class RunService {
       error = context.partialReason();
     }
     active = null;
+    boolean wroteItsPlan =
+        !request.dryRun() && (status.equals("succeeded") || status.equals("partial"));
+    if (wroteItsPlan && context.scoped()) {
+      if (wrote(context)) {
+        scope.accountsWritten(context.accounts());
+      }
+    } else if (!context.scoped() && !context.syncOnly()) {
+      if (wroteItsPlan) {
+        scope.complete(context);
+      } else {
+        scope.abandon(context);
+      }
+    }
     if (status.equals("stopped")) {
       // Queued before the lock is released, so another replica takes it up at once.
       long next =
@@ -284,6 +298,9 @@ public class RunService {
     if (c.scoped()) {
       m.put("accounts", c.accounts());
     }
+    if (!c.scoped() && !c.syncOnly() && c.wholeEvaluation() != null) {
+      m.put("scope", RunScope.summary(c));
+    }
     m.put("synced", new TreeMap<>(c.synced()));
     m.put("deleted", new TreeMap<>(c.deleted()));
     m.put("assignments", c.assignments());
@@ -294,7 +311,17 @@ public class RunService {
     m.putAll(c.reports());
     m.put("apiCalls", c.budget().used());
     m.put("durationMs", durationMs);
+    // time spent waiting on Salesforce (responses, Bulk job polling); the rest is the app's own
+    m.put("salesforceWaitMs", c.budget().waitedMs());
     return m;
+  }
+
+  /** Whether a run wrote any association or opportunity territory. */
+  private static boolean wrote(RunContext c) {
+    return c.assignments().getOrDefault("added", 0L)
+            + c.assignments().getOrDefault("removed", 0L)
+            + c.opportunities().getOrDefault("updated", 0L)
+        > 0;
   }
 
   private static <T extends Throwable> T cause(Throwable e, Class<T> type) {

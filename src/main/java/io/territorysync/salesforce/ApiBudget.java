@@ -57,6 +57,19 @@ public final class ApiBudget {
     used.incrementAndGet();
   }
 
+  private final java.util.concurrent.atomic.AtomicLong waitedNanos =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  /** Adds time spent waiting on Salesforce: a call's round trip, or a pause while a job runs. */
+  void waited(long nanos) {
+    waitedNanos.addAndGet(nanos);
+  }
+
+  /** Milliseconds this run spent waiting on Salesforce (responses and job polling pauses). */
+  public long waitedMs() {
+    return waitedNanos.get() / 1_000_000;
+  }
+
   /** API calls this run has made. */
   public int used() {
     return used.get();

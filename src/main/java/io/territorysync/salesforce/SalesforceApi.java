@@ -64,6 +64,21 @@ public class SalesforceApi {
     return session.getOrgId();
   }
 
+  /**
+   * The integration user's id (18 characters), from the Salesforce session's identity URL; logs in
+   * first when the session has not yet. Null when the login reports no identity.
+   */
+  public String userId() {
+    org.apache.camel.component.salesforce.internal.SalesforceSession session = session();
+    if (session.getId() == null) {
+      login(session);
+    }
+    String id = session.getId();
+    return id == null
+        ? null
+        : SalesforceId.normalize(id.substring(id.lastIndexOf('/') + 1)).orElse(null);
+  }
+
   /** Who the integration user is and where its org lives, as a login reports them. */
   public record Login(String instanceUrl, String orgId, String userId) {}
 
@@ -292,6 +307,7 @@ public class SalesforceApi {
   /** Polls a query job until it completes; throws when it fails or takes too long. */
   public void awaitQueryJob(ApiBudget budget, String jobId) {
     await(
+        budget,
         jobId,
         () ->
             call(budget, "salesforce:bulk2GetQueryJob", e -> e.getIn().setHeader("jobId", jobId))
@@ -382,7 +398,7 @@ public class SalesforceApi {
           JobStateEnum.JOB_COMPLETE,
           JobStateEnum.FAILED);
     }
-    Job done = await(id, poll, Job::getState, Job::getErrorMessage);
+    Job done = await(budget, id, poll, Job::getState, Job::getErrorMessage);
     return new IngestJob(id, done.getNumberRecordsProcessed(), done.getNumberRecordsFailed());
   }
 
@@ -424,6 +440,7 @@ public class SalesforceApi {
   }
 
   private <T> T await(
+      ApiBudget budget,
       String jobId,
       java.util.function.Supplier<T> poll,
       java.util.function.Function<T, JobStateEnum> state,
@@ -431,7 +448,9 @@ public class SalesforceApi {
     Duration wait = config.poll().initialInterval();
     Instant deadline = Instant.now().plus(config.poll().timeout());
     while (true) {
+      long pause = System.nanoTime();
       sleep(wait);
+      budget.waited(System.nanoTime() - pause);
       T job = poll.get();
       JobStateEnum s = state.apply(job);
       if (s == JobStateEnum.JOB_COMPLETE) {
@@ -465,6 +484,7 @@ public class SalesforceApi {
   // ---------------------------------------------------------------------------- the call
 
   private Exchange call(ApiBudget budget, String uri, Consumer<Exchange> prepare) {
+    long started = System.nanoTime();
     try {
       return retryPolicy().call(() -> attempt(budget, uri, prepare));
     } catch (TransientFailure e) {
@@ -481,6 +501,8 @@ public class SalesforceApi {
       throw e;
     } catch (Exception e) {
       throw new SalesforceCallException("Salesforce " + operation(uri) + ": " + e, 0, null, e);
+    } finally {
+      budget.waited(System.nanoTime() - started);
     }
   }
 

@@ -86,13 +86,24 @@ public class ObjectSync {
       mode = "full (" + p.fullReason() + ")";
     } else if (previous.lastSyncAt() != null
         && previous.lastSyncAt().isBefore(plan.startedAt().minus(object.deletedRetention()))) {
-      deleted += reconcileIds(object, budget);
-      mode =
-          "incremental, ids reconciled (the org keeps deleted "
-              + object.apiName()
-              + " rows only "
-              + object.deletedRetention()
-              + ")";
+      String why =
+          "the org keeps deleted " + object.apiName() + " rows only " + object.deletedRetention();
+      Drift drift = object.apiName().equals("ObjectTerritory2Association") ? drift(p, run) : null;
+      if (drift != null) {
+        deleted += drift.removed();
+        fetched.rows += drift.read();
+        mode =
+            "incremental, association counts compared for "
+                + drift.compared()
+                + " territories, "
+                + drift.differing()
+                + " re-read ("
+                + why
+                + ")";
+      } else {
+        deleted += reconcileIds(object, budget);
+        mode = "incremental, ids reconciled (" + why + ")";
+      }
     } else {
       mode = "incremental since " + p.since();
     }
@@ -281,6 +292,120 @@ public class ObjectSync {
       }
     }
     return order;
+  }
+
+  /**
+   * What comparing association counts found: territories compared, differing, rows re-read,
+   * removed.
+   */
+  record Drift(int compared, int differing, long read, long removed) {}
+
+  /** Territories per aggregate query (their ids make the query's length). */
+  private static final int TERRITORIES_PER_COUNT = 300;
+
+  /** Above this many territories whose counts differ, the ids are reconciled instead. */
+  private static final int MAX_REREAD_TERRITORIES = 200;
+
+  /**
+   * Finds account associations deleted in the org where an incremental read can no longer see the
+   * deletion: compares the org's association count per territory (aggregate queries, packed in
+   * Composite calls) with the mirror's, then re-reads only the territories whose counts differ and
+   * removes what the org no longer has there. Added associations come with the incremental read, so
+   * a count that still differs means something was removed. Null when too many territories differ
+   * (the caller reconciles every id instead).
+   */
+  private Drift drift(SyncPlan.ObjectPlan p, SyncRun run) throws SQLException, IOException {
+    MirrorObject object = p.object();
+    ApiBudget budget = run.budget();
+    Map<String, Long> mirrored = writer.countBy(object, "territory2_id");
+    java.util.Set<String> territories = new java.util.TreeSet<>(mirrored.keySet());
+    territories.addAll(writer.ids(MirrorObject.byName("Territory2").orElseThrow()));
+    List<String> all = new ArrayList<>(territories);
+    Map<String, Long> inOrg = new java.util.HashMap<>();
+    List<SalesforceApi.SubRequest> requests = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += TERRITORIES_PER_COUNT) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + TERRITORIES_PER_COUNT));
+      String soql =
+          "SELECT Territory2Id, COUNT(Id) n FROM ObjectTerritory2Association WHERE Territory2Id IN "
+              + inList(chunk)
+              + " GROUP BY Territory2Id";
+      requests.add(
+          new SalesforceApi.SubRequest(
+              "counts" + from,
+              "GET",
+              api.dataPath()
+                  + "/query?q="
+                  + java.net.URLEncoder.encode(soql, StandardCharsets.UTF_8),
+              null,
+              Map.of()));
+    }
+    for (int from = 0; from < requests.size(); from += 5) {
+      List<SalesforceApi.SubRequest> call =
+          requests.subList(from, Math.min(requests.size(), from + 5));
+      List<SalesforceApi.SubResponse> answers = api.composite(budget, call);
+      for (SalesforceApi.SubResponse answer : answers) {
+        if (answer.status() >= 400) {
+          // an org that refuses the aggregate (unverified against every org and API version):
+          // reconcile every id instead, as before counts were compared
+          JsonNode error = answer.body().isArray() ? answer.body().get(0) : answer.body();
+          LOG.warnf(
+              "%s: Salesforce refused to count associations per territory (%s: %s);"
+                  + " reconciling every id",
+              object.routeId(),
+              error.path("errorCode").asText(),
+              error.path("message").asText());
+          return null;
+        }
+        for (JsonNode r : answer.body().path("records")) {
+          inOrg.put(r.path("Territory2Id").asText(), r.path("n").asLong());
+        }
+      }
+    }
+    List<String> differing = new ArrayList<>();
+    for (String t : all) {
+      if (!mirrored.getOrDefault(t, 0L).equals(inOrg.getOrDefault(t, 0L))) {
+        differing.add(t);
+      }
+    }
+    if (differing.size() > MAX_REREAD_TERRITORIES) {
+      LOG.infof(
+          "%s: %d territories' association counts differ; reconciling every id",
+          object.routeId(), differing.size());
+      return null;
+    }
+    if (differing.isEmpty()) {
+      return new Drift(all.size(), 0, 0, 0);
+    }
+    writer.clearSeen(object);
+    List<String> fields = new ArrayList<>(p.fields());
+    fields.remove("IsDeleted");
+    String soql =
+        "SELECT "
+            + String.join(", ", fields)
+            + " FROM ObjectTerritory2Association WHERE Territory2Id IN "
+            + inList(differing);
+    SyncPlan.ObjectPlan reread =
+        new SyncPlan.ObjectPlan(
+                object,
+                fields,
+                p.extraFields(),
+                "association counts differ",
+                null,
+                soql,
+                p.previous(),
+                null)
+            .withFirstPage(api.query(budget, soql, false, config.pageSize()));
+    Fetched f = reread.totalSize() > config.bulkThreshold() ? bulk(reread, run) : rest(reread, run);
+    long removed = writer.removeUnseenIn(object, "territory2_id", differing);
+    return new Drift(all.size(), differing.size(), f.rows, removed);
+  }
+
+  private static String inList(List<String> ids) {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < ids.size(); i++) {
+      sb.append(i == 0 ? "'" : ", '").append(ids.get(i).replace("'", "")).append('\'');
+    }
+    return sb.append(')').toString();
   }
 
   /**

@@ -36,6 +36,7 @@ public class WebhookProcessor {
   @Inject RunMetrics metrics;
   @Inject AgroalDataSource dataSource;
   @Inject io.territorysync.run.RunRepository repository;
+  @Inject io.territorysync.run.RunScope scope;
 
   private volatile boolean mirrorReady;
   private volatile boolean waitingLogged;
@@ -90,7 +91,7 @@ public class WebhookProcessor {
     }
     Set<String> failedAccounts = new HashSet<>();
     if (run.status.equals("partial")) {
-      failedAccounts.addAll(failedAccounts(run.id));
+      failedAccounts.addAll(scope.failedAccounts(run.id));
     } else if (!run.status.equals("succeeded")) {
       fail(due, run.id, "run " + run.id + " " + run.status + ": " + run.error);
       return;
@@ -134,22 +135,5 @@ public class WebhookProcessor {
     } else {
       LOG.warnf("%d webhook event(s) will be retried: %s", ids.size(), error);
     }
-  }
-
-  private Set<String> failedAccounts(long runId) throws SQLException {
-    Set<String> out = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT DISTINCT account_id FROM plan_change WHERE run_id = ?"
-                    + " AND status = 'failed' AND account_id IS NOT NULL")) {
-      ps.setLong(1, runId);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
   }
 }

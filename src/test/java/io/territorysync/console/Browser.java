@@ -102,7 +102,8 @@ public final class Browser implements AutoCloseable {
 
   /** The first element matching {@code css}, waiting for it up to 10 s. */
   public WebElement find(String css) {
-    return new WebDriverWait(driver, Duration.ofSeconds(10))
+    return new WebDriverWait(driver, Duration.ofSeconds(30))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
   }
 

@@ -283,7 +283,8 @@ class RulesPageBrowserTest {
             "const t = document.getElementById('rules-text'); t.value = arguments[0];"
                 + "t.dispatchEvent(new Event('input', {bubbles: true}));",
             text);
-    new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(d -> !browser.find("#check").getText().contains("Checking"));
   }
 

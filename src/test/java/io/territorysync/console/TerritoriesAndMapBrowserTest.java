@@ -195,7 +195,8 @@ class TerritoriesAndMapBrowserTest {
     long children = byId.values().stream().filter(t -> parent.equals(t.get("parentId"))).count();
     browser.driver().executeScript("window.sameDocument = true;");
     toggle.click();
-    new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(
             d ->
                 d.findElements(By.cssSelector("#territory-tree tr[data-parent='" + parent + "']"))
@@ -300,7 +301,8 @@ class TerritoriesAndMapBrowserTest {
         .executeScript(
             "arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", first);
     WebElement popup = browser.find(".leaflet-popup .map-popup");
-    new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(
             d ->
                 !d.findElement(By.cssSelector(".leaflet-popup-content"))
@@ -325,6 +327,7 @@ class TerritoriesAndMapBrowserTest {
   /** Waits until the map has drawn a view after the {@code after}-th and loads nothing more. */
   private int waitForLoad(int after) {
     new WebDriverWait(browser.driver(), Duration.ofSeconds(60))
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
         .until(
             d -> {
               WebElement map = d.findElement(By.id("map"));

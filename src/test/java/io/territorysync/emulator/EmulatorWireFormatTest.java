@@ -250,9 +250,72 @@ class EmulatorWireFormatTest {
   }
 
   @Test
+  void aGroupedCountAnswersOneAggregateResultPerValue() throws Exception {
+    JsonNode r =
+        json(query("SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry"));
+    java.util.Map<String, Long> expected = new java.util.HashMap<>();
+    for (JsonNode a :
+        json(query("SELECT Id, Industry FROM Account")).path("records")) {
+      expected.merge(a.path("Industry").asText(), 1L, Long::sum);
+    }
+    java.util.Map<String, Long> counted = new java.util.HashMap<>();
+    for (JsonNode g : r.path("records")) {
+      assertEquals("AggregateResult", g.path("attributes").path("type").asText());
+      counted.put(g.path("Industry").asText(), g.path("n").asLong());
+    }
+    assertEquals(expected, counted);
+    assertEquals(expected.size(), r.path("totalSize").asInt());
+    assertTrue(r.path("done").asBoolean());
+    // without an alias the count is expr0, as in Salesforce
+    assertTrue(
+        json(query("SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry"))
+            .path("records")
+            .get(0)
+            .has("expr0"));
+  }
+
+  @Test
+  void idListsAreAnsweredByLookupWithTheRowsAScanFinds() throws Exception {
+    java.util.List<String[]> all = new java.util.ArrayList<>();
+    for (JsonNode o : json(query("SELECT Id, AccountId FROM Opportunity")).path("records")) {
+      all.add(new String[] {o.path("Id").asText(), o.path("AccountId").asText()});
+    }
+    java.util.Set<String> accounts = new java.util.TreeSet<>();
+    for (int i = 0; i < all.size() && accounts.size() < 5; i += 7) {
+      accounts.add(all.get(i)[1]);
+    }
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (String[] o : all) {
+      if (accounts.contains(o[1])) {
+        expected.add(o[0]);
+      }
+    }
+    String in = "('" + String.join("', '", accounts) + "')";
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    for (JsonNode o :
+        json(query("SELECT Id FROM Opportunity WHERE AccountId IN " + in + " AND Name != null"))
+            .path("records")) {
+      found.add(o.path("Id").asText());
+    }
+    assertFalse(expected.isEmpty());
+    assertEquals(expected, found);
+    java.util.Set<String> byId = new java.util.TreeSet<>();
+    for (JsonNode o :
+        json(query("SELECT Id FROM Opportunity WHERE Id IN ('" + String.join("', '", expected) + "')"))
+            .path("records")) {
+      byId.add(o.path("Id").asText());
+    }
+    assertEquals(expected, byId);
+  }
+
+  @Test
   void unsupportedOrBadQueriesGetSalesforceErrorsNotWrongAnswers() throws Exception {
     assertError(
-        query("SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry"), 400, "MALFORMED_QUERY");
+        query("SELECT Industry, SUM(AnnualRevenue) FROM Account GROUP BY Industry"),
+        400,
+        "MALFORMED_QUERY");
+    assertError(
+        query("SELECT Name, COUNT(Id) FROM Account GROUP BY Industry"), 400, "MALFORMED_QUERY");
     assertError(query("SELECT Id FROM Account WHERE"), 400, "MALFORMED_QUERY");
     assertError(
         query("SELECT Id FROM Account WHERE Name = 'a' AND Name = 'b' OR Name = 'c'"),

@@ -66,6 +66,51 @@ public final class CompiledQuery {
     }
     this.where = query.where() == null ? r -> true : condition(query.where());
     this.order = comparator(query.orderBy());
+    if (query.where() != null) {
+      lookup(query.where());
+    }
+  }
+
+  /** A field the condition requires to be one of a few ids, looked up instead of scanned. */
+  private int lookupField = -1;
+
+  private List<Object> lookupValues;
+
+  private void lookup(Condition c) {
+    List<Condition> parts = c instanceof SoqlQuery.And and ? and.parts() : List.of(c);
+    for (Condition part : parts) {
+      if (!(part instanceof Comparison cmp)
+          || cmp.path().size() != 1
+          || (cmp.op() != Operator.IN && cmp.op() != Operator.EQ)) {
+        continue;
+      }
+      int index = root.indexOf(cmp.path().get(0));
+      if (index < 0
+          || (root.field(index).type() != FieldType.ID
+              && root.field(index).type() != FieldType.REFERENCE)) {
+        continue;
+      }
+      List<Literal> literals =
+          cmp.value() instanceof SoqlQuery.ListValue list ? list.values() : List.of(cmp.value());
+      List<Object> values = new ArrayList<>();
+      for (Literal l : literals) {
+        if (!(l instanceof SoqlQuery.Str str)) {
+          values = null;
+          break;
+        }
+        java.util.Optional<String> id = SalesforceId.normalize(str.value());
+        if (id.isEmpty()) {
+          values = null;
+          break;
+        }
+        values.add(id.get());
+      }
+      if (values != null) {
+        lookupField = index;
+        lookupValues = values;
+        return;
+      }
+    }
   }
 
   /** Resolves {@code query} against {@code org}'s schema; errors are Salesforce's. */
@@ -83,7 +128,10 @@ public final class CompiledQuery {
 
   /** Matching rows in order, after OFFSET and LIMIT. Call under {@link OrgData#read}. */
   public List<Object[]> execute(boolean includeDeleted) {
-    List<Object[]> rows = org.rows(root, includeDeleted, where);
+    List<Object[]> rows =
+        lookupField >= 0
+            ? org.rowsWhere(root, includeDeleted, lookupField, lookupValues, where)
+            : org.rows(root, includeDeleted, where);
     if (order != null) {
       rows.sort(order);
     }
@@ -91,6 +139,42 @@ public final class CompiledQuery {
     int to = query.limit() == null ? rows.size() : Math.min(rows.size(), from + query.limit());
     return from == 0 && to == rows.size() ? rows : new ArrayList<>(rows.subList(from, to));
   }
+
+  /** Whether the query answers aggregate rows ({@link #aggregate}). */
+  public boolean isAggregate() {
+    return query.aggregate();
+  }
+
+  /**
+   * The aggregate rows of {@code rows} (matching rows from {@link #execute}): per value of the
+   * GROUP BY field (one row without one), that value and the count of non-null values of the
+   * counted field, in Salesforce's JSON shape. Call under {@link OrgData#read}.
+   */
+  public List<Map<String, Object>> aggregate(List<Object[]> rows) {
+    Column counted = resolve(query.countOf(), false);
+    Column group = query.groupBy() == null ? null : resolve(query.groupBy(), false);
+    Map<Object, long[]> counts = new LinkedHashMap<>();
+    for (Object[] r : rows) {
+      Object key = group == null ? "" : group.read().apply(r);
+      long[] n = counts.computeIfAbsent(key == null ? NULL_GROUP : key, k -> new long[1]);
+      if (counted.read().apply(r) != null) {
+        n[0]++;
+      }
+    }
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Map.Entry<Object, long[]> e : counts.entrySet()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("attributes", Map.of("type", "AggregateResult"));
+      if (group != null) {
+        row.put(group.field().name(), e.getKey() == NULL_GROUP ? null : Values.json(e.getKey()));
+      }
+      row.put(query.countAlias(), e.getValue()[0]);
+      out.add(row);
+    }
+    return out;
+  }
+
+  private static final Object NULL_GROUP = new Object();
 
   /** Column names as Bulk API results head them ({@code Territory2.Territory2Type.Priority}). */
   public List<String> columnNames() {

@@ -87,7 +87,6 @@ public final class SoqlParser {
     SoqlQuery query(ApexParser.QueryContext q) {
       unsupported(q.usingScope(), "USING SCOPE");
       unsupported(q.withClause(), "WITH");
-      unsupported(q.groupByClause(), "GROUP BY");
       unsupported(q.allRowsClause(), "ALL ROWS");
       if (q.forClauses() != null && q.forClauses().getChildCount() > 0) {
         unsupported(q.forClauses(), "FOR VIEW/UPDATE/REFERENCE");
@@ -103,13 +102,22 @@ public final class SoqlParser {
       String object = from.fieldName(0).getText();
       List<List<String>> fields = new ArrayList<>();
       boolean count = false;
+      List<String> countOf = null;
+      String countAlias = null;
       for (ApexParser.SelectEntryContext e : q.selectList().selectEntry()) {
-        if (e.soqlId() != null) {
+        boolean aggregate =
+            e.soqlFunction() != null
+                && e.soqlFunction().COUNT() != null
+                && e.soqlFunction().fieldName() != null;
+        if (e.soqlId() != null && !aggregate) {
           throw ApiException.malformedQuery(
               "Aliases are only allowed for aggregate expressions: " + text(e));
         }
         if (e.fieldName() != null) {
           fields.add(path(e.fieldName()));
+        } else if (aggregate && countOf == null) {
+          countOf = path(e.soqlFunction().fieldName());
+          countAlias = e.soqlId() != null ? e.soqlId().getText() : "expr0";
         } else if (e.soqlFunction() != null
             && e.soqlFunction().COUNT() != null
             && e.soqlFunction().fieldName() == null) {
@@ -117,6 +125,31 @@ public final class SoqlParser {
         } else {
           throw ApiException.malformedQuery(
               "The emulator does not support '" + text(e) + "' in SELECT");
+        }
+      }
+      List<String> groupBy = null;
+      if (q.groupByClause() != null) {
+        ApexParser.GroupByClauseContext g = q.groupByClause();
+        if (g.HAVING() != null || g.ROLLUP() != null || g.CUBE() != null) {
+          throw ApiException.malformedQuery(
+              "The emulator answers GROUP BY one field, without HAVING, ROLLUP or CUBE");
+        }
+        if (g.selectList() == null
+            || g.selectList().selectEntry().size() != 1
+            || g.selectList().selectEntry(0).fieldName() == null) {
+          throw ApiException.malformedQuery("The emulator answers GROUP BY one field");
+        }
+        groupBy = path(g.selectList().selectEntry(0).fieldName());
+      }
+      if (countOf != null || groupBy != null) {
+        for (List<String> f : fields) {
+          if (groupBy == null || !String.join(".", f).equalsIgnoreCase(String.join(".", groupBy))) {
+            throw ApiException.malformedQuery(
+                "Field must be grouped or aggregated: " + String.join(".", f));
+          }
+        }
+        if (countOf == null) {
+          throw ApiException.malformedQuery("The emulator answers GROUP BY with COUNT(field)");
         }
       }
       if (count && !fields.isEmpty()) {
@@ -158,7 +191,16 @@ public final class SoqlParser {
         }
       }
       return new SoqlQuery(
-          object, List.copyOf(fields), count, where, List.copyOf(order), limit, offset);
+          object,
+          List.copyOf(fields),
+          count,
+          where,
+          List.copyOf(order),
+          limit,
+          offset,
+          groupBy,
+          countOf,
+          countAlias);
     }
 
     private Condition logical(ApexParser.LogicalExpressionContext e) {

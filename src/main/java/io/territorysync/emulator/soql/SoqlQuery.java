@@ -4,7 +4,12 @@ import java.util.List;
 
 /**
  * The part of SOQL the emulator answers: fields and parent-relationship paths, COUNT(), WHERE with
- * AND/OR/NOT, comparison, IN, LIKE, INCLUDES/EXCLUDES, ORDER BY, LIMIT and OFFSET.
+ * AND/OR/NOT, comparison, IN, LIKE, INCLUDES/EXCLUDES, ORDER BY, LIMIT and OFFSET, and one
+ * aggregate: {@code COUNT(field)} grouped by at most one field.
+ *
+ * @param groupBy the GROUP BY field, or null
+ * @param countOf the field of {@code COUNT(field)}, or null when the query has no aggregate
+ * @param countAlias the name of the count in the results ({@code expr0} without an alias)
  */
 public record SoqlQuery(
     String object,
@@ -13,7 +18,15 @@ public record SoqlQuery(
     Condition where,
     List<Order> orderBy,
     Integer limit,
-    Integer offset) {
+    Integer offset,
+    List<String> groupBy,
+    List<String> countOf,
+    String countAlias) {
+
+  /** Whether the query answers aggregate rows. */
+  public boolean aggregate() {
+    return countOf != null;
+  }
 
   /** One ORDER BY item. */
   public record Order(List<String> path, boolean descending, boolean nullsFirst) {}
