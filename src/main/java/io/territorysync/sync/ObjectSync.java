@@ -351,9 +351,7 @@ public class ObjectSync {
           LOG.warnf(
               "%s: Salesforce refused to count associations per territory (%s: %s);"
                   + " reconciling every id",
-              object.routeId(),
-              error.path("errorCode").asText(),
-              error.path("message").asText());
+              object.routeId(), error.path("errorCode").asText(), error.path("message").asText());
           return null;
         }
         for (JsonNode r : answer.body().path("records")) {

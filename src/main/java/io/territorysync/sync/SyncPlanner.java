@@ -45,7 +45,8 @@ public class SyncPlanner {
   private static final int QUERIES_PER_COMPOSITE = 5;
 
   /** Objects the write stage changes and records in the mirror as it writes them. */
-  private static final Set<String> WRITTEN_BY_US = Set.of("ObjectTerritory2Association", "Opportunity");
+  private static final Set<String> WRITTEN_BY_US =
+      Set.of("ObjectTerritory2Association", "Opportunity");
 
   @Inject SalesforceApi api;
   @Inject Watermarks watermarks;

@@ -251,11 +251,9 @@ class EmulatorWireFormatTest {
 
   @Test
   void aGroupedCountAnswersOneAggregateResultPerValue() throws Exception {
-    JsonNode r =
-        json(query("SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry"));
+    JsonNode r = json(query("SELECT Industry, COUNT(Id) n FROM Account GROUP BY Industry"));
     java.util.Map<String, Long> expected = new java.util.HashMap<>();
-    for (JsonNode a :
-        json(query("SELECT Id, Industry FROM Account")).path("records")) {
+    for (JsonNode a : json(query("SELECT Id, Industry FROM Account")).path("records")) {
       expected.merge(a.path("Industry").asText(), 1L, Long::sum);
     }
     java.util.Map<String, Long> counted = new java.util.HashMap<>();
@@ -301,7 +299,8 @@ class EmulatorWireFormatTest {
     assertEquals(expected, found);
     java.util.Set<String> byId = new java.util.TreeSet<>();
     for (JsonNode o :
-        json(query("SELECT Id FROM Opportunity WHERE Id IN ('" + String.join("', '", expected) + "')"))
+        json(query(
+                "SELECT Id FROM Opportunity WHERE Id IN ('" + String.join("', '", expected) + "')"))
             .path("records")) {
       byId.add(o.path("Id").asText());
     }
