@@ -192,6 +192,19 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     return rollupsCurrent;
   }
 
+  private volatile boolean previousWritesRecorded;
+
+  /** Records whether the run before this one recorded everything it wrote (see {@link SyncRun}). */
+  public RunContext previousWritesRecorded(boolean recorded) {
+    this.previousWritesRecorded = recorded;
+    return this;
+  }
+
+  @Override
+  public boolean previousWritesRecorded() {
+    return previousWritesRecorded;
+  }
+
   private volatile String partial;
   private volatile List<String> accounts;
 

@@ -75,6 +75,17 @@ public class RunRepository implements PanacheRepository<Run> {
     return count("accounts is null and status in ('succeeded', 'partial')") > 0;
   }
 
+  /**
+   * Whether the run before {@code runId} (whole or webhook) ended by itself, so everything it wrote
+   * to the org is recorded in the mirror; false when it failed or died (a write the org applied may
+   * be missing from the mirror).
+   */
+  public boolean previousEndedCleanly(long runId) {
+    Run previous = find("id < ?1 and status <> 'queued' order by id desc", runId).firstResult();
+    return previous == null
+        || java.util.Set.of("succeeded", "partial", "stopped_by_guard").contains(previous.status);
+  }
+
   /** The latest whole run (not a webhook mini-run) that has started, or null. */
   public Run lastWhole() {
     return find("accounts is null and status <> 'queued' order by id desc").firstResult();

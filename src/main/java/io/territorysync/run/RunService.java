@@ -185,6 +185,7 @@ public class RunService {
                 api.newBudget())
             .scope(request.accounts())
             .lock(HELD.get());
+    context.previousWritesRecorded(runs.previousEndedCleanly(runId));
     long started = System.nanoTime();
     String status = "succeeded";
     String error = null;

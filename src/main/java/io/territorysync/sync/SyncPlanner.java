@@ -175,10 +175,10 @@ public class SyncPlanner {
             ? "Id, IsDeleted, " + String.join(", ", fields.subList(1, fields.size()))
             : String.join(", ", fields);
     String where = since == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(since);
-    if (since != null && WRITTEN_BY_US.contains(object.apiName())) {
-      // Inside the overlap, what the integration user wrote is what the last run wrote: it is
-      // in the mirror already (the write stage records it), so only others' changes are read
-      // again there.
+    if (since != null && WRITTEN_BY_US.contains(object.apiName()) && run.previousWritesRecorded()) {
+      // Inside the overlap, what the integration user wrote is what earlier runs wrote: it is
+      // in the mirror already (the write stage records it, and the run before this one ended
+      // rather than died mid-write), so only others' changes are read again there.
       String self = api.userId();
       if (self != null) {
         where +=

@@ -17,6 +17,12 @@ public interface SyncRun {
   /** The accounts a scoped run works on, or null for a whole run. */
   List<String> accounts();
 
+  /**
+   * Whether the run before this one recorded everything it wrote in the mirror (it ended rather
+   * than died): only then may the sync skip this product's own writes inside the overlap.
+   */
+  boolean previousWritesRecorded();
+
   /** Records read from the org per object, filled in by the stage. */
   Map<String, Long> synced();
 
