@@ -42,7 +42,22 @@ public class MirrorWriter {
       Map<String, String> extraTypes,
       boolean fullSync)
       throws SQLException {
-    return new Batch(object, extraFields, extraTypes, fullSync);
+    return batch(object, extraFields, extraTypes, fullSync, true);
+  }
+
+  /**
+   * A batch that records what it changes in {@link MirrorChanges} only when {@code track}: with no
+   * earlier evaluation to be incremental against (the first runs), recording a whole org's first
+   * read would only cost time.
+   */
+  public Batch batch(
+      MirrorObject object,
+      List<String> extraFields,
+      Map<String, String> extraTypes,
+      boolean fullSync,
+      boolean track)
+      throws SQLException {
+    return new Batch(object, extraFields, extraTypes, fullSync, track);
   }
 
   /** Removes rows by id (records deleted in the org). */
@@ -239,6 +254,7 @@ public class MirrorWriter {
     private final List<String> extraFields;
     private final Map<String, String> extraTypes;
     private final boolean fullSync;
+    private final boolean track;
     private final Connection connection;
     private final CopyIn copy;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(FLUSH_BYTES * 2);
@@ -252,8 +268,10 @@ public class MirrorWriter {
         MirrorObject object,
         List<String> extraFields,
         Map<String, String> extraTypes,
-        boolean fullSync)
+        boolean fullSync,
+        boolean track)
         throws SQLException {
+      this.track = track;
       this.object = object;
       this.extraFields = List.copyOf(extraFields);
       this.extraTypes = extraTypes;
@@ -357,34 +375,36 @@ public class MirrorWriter {
       mine.append(table).append(".extra");
       theirs.append("EXCLUDED.extra");
       try (Statement s = connection.createStatement()) {
-        String before = MirrorChanges.beforeMerge(object);
+        String before = track ? MirrorChanges.beforeMerge(object) : null;
         if (before != null) {
           s.executeUpdate(before);
         }
         // A row whose content is what the mirror has (a re-read inside the overlap, or a write
         // of this product read back) is left alone: only real changes are recorded.
-        try (ResultSet rs =
-            s.executeQuery(
-                MirrorChanges.tracked(
-                    object,
-                    "INSERT INTO "
-                        + table
-                        + " ("
-                        + cols
-                        + ") SELECT "
-                        + cols
-                        + " FROM stage"
-                        + " ON CONFLICT (id) DO UPDATE SET "
-                        + updates
-                        + " WHERE "
-                        + table
-                        + ".system_modstamp <= EXCLUDED.system_modstamp AND ("
-                        + mine
-                        + ") IS DISTINCT FROM ("
-                        + theirs
-                        + ")"))) {
-          rs.next();
-          changed = rs.getLong(1);
+        String merge =
+            "INSERT INTO "
+                + table
+                + " ("
+                + cols
+                + ") SELECT "
+                + cols
+                + " FROM stage"
+                + " ON CONFLICT (id) DO UPDATE SET "
+                + updates
+                + " WHERE "
+                + table
+                + ".system_modstamp <= EXCLUDED.system_modstamp AND ("
+                + mine
+                + ") IS DISTINCT FROM ("
+                + theirs
+                + ")";
+        if (track) {
+          try (ResultSet rs = s.executeQuery(MirrorChanges.tracked(object, merge))) {
+            rs.next();
+            changed = rs.getLong(1);
+          }
+        } else {
+          changed = s.executeUpdate(merge);
         }
         if (fullSync) {
           try (PreparedStatement ps =

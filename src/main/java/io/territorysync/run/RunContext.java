@@ -192,6 +192,19 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     return rollupsCurrent;
   }
 
+  private volatile boolean changesTracked = true;
+
+  /** Whether the sync records what it changes (see {@link SyncRun#changesTracked}). */
+  public RunContext changesTracked(boolean tracked) {
+    this.changesTracked = tracked;
+    return this;
+  }
+
+  @Override
+  public boolean changesTracked() {
+    return changesTracked;
+  }
+
   private volatile boolean previousWritesRecorded;
 
   /** Records whether the run before this one recorded everything it wrote (see {@link SyncRun}). */

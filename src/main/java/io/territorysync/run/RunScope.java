@@ -94,6 +94,18 @@ public class RunScope {
     return null;
   }
 
+  /**
+   * Whether a run has evaluated every account and recorded its basis, so later runs can work on
+   * what changed since. True when the state cannot be read (recording changes is never wrong).
+   */
+  public boolean hasEvaluationBasis() {
+    try {
+      return basis("evaluation") != null;
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
   /** Before the rollups: whether the stored rollups are still current. */
   public void rollups(RunContext run) throws SQLException {
     run.rollupsCurrent(null);

@@ -186,6 +186,8 @@ public class RunService {
             .scope(request.accounts())
             .lock(HELD.get());
     context.previousWritesRecorded(runs.previousEndedCleanly(runId));
+    // until a run has evaluated every account, every run does: recording changes is wasted work
+    context.changesTracked(scope.hasEvaluationBasis());
     long started = System.nanoTime();
     String status = "succeeded";
     String error = null;

@@ -201,7 +201,8 @@ public class ObjectSync {
     boolean scoped = "scoped".equals(p.fullReason());
     while (true) {
       try (MirrorWriter.Batch batch =
-          writer.batch(p.object(), p.extraFields(), types, p.full() && !scoped)) {
+          writer.batch(
+              p.object(), p.extraFields(), types, p.full() && !scoped, run.changesTracked())) {
         for (JsonNode rec : page.path("records")) {
           if (shape.deletedAt >= 0 && rec.path("IsDeleted").asBoolean(false)) {
             f.deletedIds.add(rec.path("Id").asText());
@@ -244,7 +245,8 @@ public class ObjectSync {
           api.queryResults(budget, job, locator, config.bulkPageSize());
       try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
           CSVParser csv = CSVFormat.RFC4180.parse(reader);
-          MirrorWriter.Batch batch = writer.batch(p.object(), p.extraFields(), types, p.full())) {
+          MirrorWriter.Batch batch =
+              writer.batch(p.object(), p.extraFields(), types, p.full(), run.changesTracked())) {
         for (CSVRecord record : csv) {
           if (order == null || isHeader(record, p.fields())) {
             order = columnOrder(record, p.fields(), p.object());

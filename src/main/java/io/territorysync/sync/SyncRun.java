@@ -23,6 +23,12 @@ public interface SyncRun {
    */
   boolean previousWritesRecorded();
 
+  /**
+   * Whether the mirror records what this sync changes: false only while no run has evaluated every
+   * account yet (the next run works on every account anyway).
+   */
+  boolean changesTracked();
+
   /** Records read from the org per object, filled in by the stage. */
   Map<String, Long> synced();
 
