@@ -153,7 +153,11 @@ public class RunScope {
             true);
       }
       if (run.changes() != null && run.evaluationBasis() != null) {
-        long forgotten = changes.clear(run.changes().upTo(), failedAccounts(run.runId()));
+        List<String> failed = failedAccounts(run.runId());
+        long forgotten = changes.clear(run.changes().upTo(), failed);
+        // an account whose write failed is recorded as changed (even when nothing of it changed
+        // in the org), so the next run, incremental or not, plans it again
+        changes.accountsChanged(failed);
         LOG.debugf("Run %d: %d mirror change(s) taken into account", run.runId(), forgotten);
       }
     } catch (SQLException e) {
