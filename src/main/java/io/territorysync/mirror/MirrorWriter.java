@@ -261,7 +261,6 @@ public class MirrorWriter {
     private final StringBuilder line = new StringBuilder(512);
     private final StringBuilder json = new StringBuilder(128);
     private int rows;
-    private long changed;
     private boolean done;
 
     private Batch(
@@ -342,11 +341,6 @@ public class MirrorWriter {
       return rows;
     }
 
-    /** Records the commit inserted or changed in the mirror (the others were already there). */
-    public long changed() {
-      return changed;
-    }
-
     private void flush() throws SQLException {
       if (buffer.size() > 0) {
         byte[] bytes = buffer.toByteArray();
@@ -401,10 +395,9 @@ public class MirrorWriter {
         if (track) {
           try (ResultSet rs = s.executeQuery(MirrorChanges.tracked(object, merge))) {
             rs.next();
-            changed = rs.getLong(1);
           }
         } else {
-          changed = s.executeUpdate(merge);
+          s.executeUpdate(merge);
         }
         if (fullSync) {
           try (PreparedStatement ps =
