@@ -3,6 +3,7 @@ package io.territorysync.webhook;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** New-account webhooks: {@code territory.webhooks.*}. See docs/operations.md#webhooks. */
@@ -31,6 +32,14 @@ public interface WebhookConfig {
    * OrganizationId alone is not a secret. Unset: messages are accepted without a token.
    */
   Optional<String> outboundMessageToken();
+
+  /**
+   * Address ranges (CIDR, comma-separated, IPv4 or IPv6) the webhook endpoints accept requests
+   * from, such as Salesforce's published ranges; others get 403 before the body is read. Unset: any
+   * sender. Behind a proxy, set {@code quarkus.http.proxy.proxy-address-forwarding=true} so the
+   * real sender is checked, not the proxy.
+   */
+  Optional<List<String>> allowedSources();
 
   /** Requests each sender (client address) may make to the webhook endpoints. */
   RateLimit rateLimit();

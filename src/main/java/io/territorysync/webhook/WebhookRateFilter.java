@@ -1,5 +1,6 @@
 package io.territorysync.webhook;
 
+import io.quarkus.runtime.Startup;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,24 +10,40 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Limits how often each sender (client address) may call the webhook endpoints, before the body is
- * read: 429 with Retry-After when its bucket is empty (a SOAP fault body on the Outbound Message
+ * Admits senders (client addresses) to the webhook endpoints before the body is read: 403 when
+ * {@code territory.webhooks.allowed-sources} is set and the sender is outside it, 429 with
+ * Retry-After when the sender's bucket is empty (a SOAP fault body on the Outbound Message
  * endpoint, JSON on the other).
  */
+@Startup
 @ApplicationScoped
 public class WebhookRateFilter {
+
+  private static final Logger LOG = Logger.getLogger(WebhookRateFilter.class);
 
   @Inject WebhookConfig config;
 
   private volatile SenderRateLimit limit;
+  private volatile SourceAllowList sources;
 
   @PostConstruct
   void start() {
     limit(config.rateLimit().burst(), config.rateLimit().perMinute());
+    allow(config.allowedSources().orElse(List.of()));
+  }
+
+  /** Accepts senders only from these ranges (none: any sender). */
+  void allow(List<String> ranges) {
+    sources = SourceAllowList.parse("territory.webhooks.allowed-sources", ranges);
+    if (!sources.allowsAny()) {
+      LOG.infof("Webhook endpoints accept requests only from %s", sources);
+    }
   }
 
   /** Starts over with empty history and these limits. */
@@ -42,23 +59,24 @@ public class WebhookRateFilter {
     }
     String sender =
         http == null || http.remoteAddress() == null ? "unknown" : http.remoteAddress().host();
+    if (!sources.allows(sender)) {
+      LOG.warnf(
+          "Refused a webhook request from %s: not in territory.webhooks.allowed-sources", sender);
+      return refusal(path, 403, sender + " is not an allowed sender").build();
+    }
     long wait = limit.acquire(sender);
     if (wait == 0) {
       return null;
     }
     String reason = "too many requests from " + sender + "; retry after " + wait + " s";
-    Response answer =
-        path.startsWith("/webhooks/salesforce/")
-            ? Response.status(429)
-                .type("text/xml; charset=utf-8")
-                .entity(OutboundMessages.fault(true, reason))
-                .build()
-            : Response.status(Response.Status.TOO_MANY_REQUESTS)
-                .type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", reason))
-                .build();
-    return Response.fromResponse(answer)
-        .header(HttpHeaders.RETRY_AFTER, Long.toString(wait))
-        .build();
+    return refusal(path, 429, reason).header(HttpHeaders.RETRY_AFTER, Long.toString(wait)).build();
+  }
+
+  private static Response.ResponseBuilder refusal(String path, int status, String reason) {
+    return path.startsWith("/webhooks/salesforce/")
+        ? Response.status(status)
+            .type("text/xml; charset=utf-8")
+            .entity(OutboundMessages.fault(true, reason))
+        : Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", reason));
   }
 }

@@ -50,6 +50,7 @@ class HostileWebhooksTest {
   @AfterEach
   void configuredLimits() {
     rate.limit(config.rateLimit().burst(), config.rateLimit().perMinute());
+    rate.allow(config.allowedSources().orElse(List.of()));
   }
 
   private String connectedOrg() throws Exception {
@@ -236,5 +237,37 @@ class HostileWebhooksTest {
         .statusCode(429)
         .header("Retry-After", matchesPattern("[1-9][0-9]*"))
         .body("error", containsString("too many requests"));
+  }
+
+  @Test
+  void aSenderOutsideTheAllowedSourcesGets403BeforeItsBodyIsReadAndNothingIsStored()
+      throws Exception {
+    String xml =
+        WebhookTest.outboundMessage(
+            emulator.emulator().org().orgId(), "04l5g00000AlLoWAAV", "001000000000001");
+    long stored = TestSql.count(dataSource, "SELECT count(*) FROM webhook_event");
+    rate.allow(List.of("10.0.0.0/8", "2001:db8::/32"));
+    outbound(xml.getBytes(StandardCharsets.UTF_8))
+        .then()
+        .statusCode(403)
+        .body(containsString("<faultcode>soapenv:Client</faultcode>"))
+        .body(containsString("not an allowed sender"));
+    given()
+        .contentType("application/json")
+        .body("{}")
+        .post("/webhooks/accounts")
+        .then()
+        .statusCode(403)
+        .body("error", containsString("not an allowed sender"));
+    assertEquals(stored, TestSql.count(dataSource, "SELECT count(*) FROM webhook_event"));
+
+    // the same request from inside a range passes the allow-list (then fails on its own merits)
+    rate.allow(List.of("10.0.0.0/8", "127.0.0.0/8", "::1/128"));
+    given()
+        .contentType("application/json")
+        .body("{}")
+        .post("/webhooks/accounts")
+        .then()
+        .statusCode(org.hamcrest.Matchers.not(403));
   }
 }
