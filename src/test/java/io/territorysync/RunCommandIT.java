@@ -56,6 +56,15 @@ class RunCommandIT {
     return PackagedApp.demoRules(tmp, accounts, seed);
   }
 
+  /** The demo org's rules and data directory, writing in many small calls (no Bulk API). */
+  private Map<String, String> smallCallsEnv(int port, Path data) throws Exception {
+    Map<String, String> env = new HashMap<>(salesforce(port));
+    env.put("TERRITORY_DATA_DIR", data.toString());
+    env.put("TERRITORY_RULES_FILE", demoRules(20_000, 42).toString());
+    env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000");
+    return env;
+  }
+
   private static JsonNode lastJsonLine(Path out) throws Exception {
     String output = Files.readString(out);
     String json =
@@ -235,10 +244,7 @@ class RunCommandIT {
     Process emulator = PackagedApp.emulator(port, 20_000, 100, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
     try {
-      Map<String, String> env = new HashMap<>(salesforce(port));
-      env.put("TERRITORY_DATA_DIR", data.toString());
-      env.put("TERRITORY_RULES_FILE", demoRules(20_000, 42).toString());
-      env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000"); // many small calls
+      Map<String, String> env = smallCallsEnv(port, data);
       // an org that accepts the same association twice: only the product can keep it single
       PackagedApp.emulatorAdmin(port, "PUT", "quirks", "{\"duplicateAssociations\":\"insert\"}");
       int before = orgAssociations(port).size();
@@ -346,6 +352,78 @@ class RunCommandIT {
     }
   }
 
+  @Test
+  void aRunStoppedWithSigtermEndsAtASafePointSaysWhatItWroteAndTheNextRunFinishesIt()
+      throws Exception {
+    int port = freePort();
+    Process emulator = PackagedApp.emulator(port, 20_000, 100, tmp.resolve("emulator.log"));
+    Path data = tmp.resolve("data");
+    try {
+      Map<String, String> env = smallCallsEnv(port, data);
+      Path first = tmp.resolve("first.out");
+      Process run = start(env, List.of("run"), first);
+      await()
+          .atMost(Duration.ofSeconds(180))
+          .until(
+              () ->
+                  Files.readString(first).contains("account association(s) to add sent (")
+                      || !run.isAlive());
+      run.destroy(); // SIGTERM, as Kubernetes stops a pod
+      assertTrue(run.waitFor(90, TimeUnit.SECONDS), "exits within the grace period");
+      String stopped = Files.readString(first);
+      assertEquals(143, run.exitValue(), stopped);
+      assertTrue(
+          stopped.contains("stopped at a safe point: the service is shutting down"), stopped);
+      java.util.regex.Matcher added =
+          java.util.regex.Pattern.compile("assignments: \\{added=(\\d+)").matcher(stopped);
+      assertTrue(added.find(), stopped);
+      long addedByStopped = Long.parseLong(added.group(1));
+      assertTrue(addedByStopped > 0, "the stopped run reports what it wrote: " + stopped);
+
+      Path second = tmp.resolve("second.out");
+      Process again = start(env, List.of("run", "--json"), second);
+      assertTrue(again.waitFor(240, TimeUnit.SECONDS));
+      assertEquals(0, again.exitValue(), Files.readString(second));
+      JsonNode summary = lastJsonLine(second);
+      assertEquals(0, summary.path("assignments").path("alreadyDone").asLong(), summary.toString());
+
+      List<String> org = orgAssociations(port);
+      assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");
+      EmbeddedDatabase db =
+          EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
+      try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
+          Statement s = c.createStatement()) {
+        try (ResultSet rs = s.executeQuery("SELECT id, status, error FROM run ORDER BY id")) {
+          rs.next();
+          assertEquals("stopped", rs.getString(2), "recorded as stopped, not abandoned");
+        }
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FILTER (WHERE status = 'done'),"
+                    + " count(*) FILTER (WHERE status = 'pending')"
+                    + " FROM plan_change WHERE run_id = 1 AND phase = 1")) {
+          rs.next();
+          assertEquals(addedByStopped, rs.getLong(1), "what it reported is what it recorded");
+          assertEquals(0, rs.getLong(2), "nothing of the stopped run is left pending");
+        }
+        java.util.Set<String> inOrg = new java.util.HashSet<>(org);
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT d.account_id || '|' || d.territory_id FROM desired_assignment d"
+                    + " JOIN sf_account a ON a.id = d.account_id"
+                    + " WHERE NOT coalesce(a.is_excluded_from_realign, false)")) {
+          while (rs.next()) {
+            assertTrue(inOrg.contains(rs.getString(1)), "wanted and missing: " + rs.getString(1));
+          }
+        }
+      } finally {
+        db.stop();
+      }
+    } finally {
+      stop(emulator);
+    }
+  }
+
   /**
    * Starts {@code run} and kills it (kill -9) once the org's own write log shows at least {@code
    * atLeast} writes that {@code matches} accepts since the start; fails if the run ends first.
@@ -396,10 +474,7 @@ class RunCommandIT {
     Process emulator = PackagedApp.emulator(port, 20_000, 30, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
     try {
-      Map<String, String> env = new HashMap<>(salesforce(port));
-      env.put("TERRITORY_DATA_DIR", data.toString());
-      env.put("TERRITORY_RULES_FILE", demoRules(20_000, 42).toString());
-      env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000"); // many small calls
+      Map<String, String> env = smallCallsEnv(port, data);
       // an org that accepts the same association twice: a re-sent insert shows as a second row
       PackagedApp.emulatorAdmin(port, "PUT", "quirks", "{\"duplicateAssociations\":\"insert\"}");
 

@@ -48,8 +48,18 @@ public class WriteStage {
       return;
     }
     long written = 0;
-    for (Phase phase : Phase.values()) {
-      written += writePhase(run, phase);
+    try {
+      for (Phase phase : Phase.values()) {
+        written += writePhase(run, phase);
+      }
+    } catch (SQLException | RuntimeException | Error e) {
+      // a run stopped (or failed) mid-write still reports what it wrote
+      try {
+        count(run);
+      } catch (SQLException | RuntimeException c) {
+        e.addSuppressed(c);
+      }
+      throw e;
     }
     if (written > 20_000) {
       for (String table :

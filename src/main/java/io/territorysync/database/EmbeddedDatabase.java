@@ -67,7 +67,10 @@ public final class EmbeddedDatabase {
               .setPGStartupWait(timeout)
               .setServerConfig("listen_addresses", "127.0.0.1")
               .setServerConfig("max_connections", "200")
+              // stopped by this class's own hook, after the application's shutdown used it
+              .setRegisterShutdownHook(false)
               .start();
+      registerExitHook();
       EmbeddedDatabase db = new EmbeddedDatabase(dir, server.getPort(), server);
       RUNNING.put(dir, db);
       LOG.infof(
@@ -94,6 +97,52 @@ public final class EmbeddedDatabase {
     for (EmbeddedDatabase db : new ArrayList<>(RUNNING.values())) {
       db.stop();
     }
+    synchronized (EXIT) {
+      holdOnExit = Duration.ZERO;
+      EXIT.notifyAll();
+    }
+  }
+
+  /**
+   * Until {@link #stopAll} runs, the JVM's exit (SIGTERM, Ctrl-C) waits up to {@code grace} before
+   * stopping the servers, so the application's own shutdown can still use the database: a run
+   * reaching its safe point records how it ended. Without it the server would stop at once, beside
+   * the application's shutdown.
+   */
+  public static void holdOnExit(Duration grace) {
+    synchronized (EXIT) {
+      holdOnExit = grace;
+    }
+  }
+
+  private static final Object EXIT = new Object();
+  private static Duration holdOnExit = Duration.ZERO;
+  private static boolean exitHook;
+
+  private static synchronized void registerExitHook() {
+    if (exitHook) {
+      return;
+    }
+    exitHook = true;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  synchronized (EXIT) {
+                    long deadline = System.nanoTime() + holdOnExit.toNanos();
+                    while (!holdOnExit.isZero() && System.nanoTime() < deadline) {
+                      try {
+                        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(
+                            EXIT, deadline - System.nanoTime());
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                      }
+                    }
+                  }
+                  stopAll();
+                },
+                "embedded-postgres-stop"));
   }
 
   /** Stops the server if this process started it; a joined server keeps running. */

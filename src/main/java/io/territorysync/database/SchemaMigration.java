@@ -38,6 +38,15 @@ public class SchemaMigration {
   private volatile String version;
 
   void onStart(@Observes @Priority(10) StartupEvent event) {
+    if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+      // SIGTERM: the run in progress may take territory.runs.shutdown-timeout to reach its safe
+      // point, and it needs the database until then (onStop below stops the server)
+      java.time.Duration shutdown =
+          org.eclipse.microprofile.config.ConfigProvider.getConfig()
+              .getOptionalValue("territory.runs.shutdown-timeout", java.time.Duration.class)
+              .orElse(java.time.Duration.ofSeconds(60));
+      EmbeddedDatabase.holdOnExit(shutdown.plusSeconds(30));
+    }
     migrate();
   }
 

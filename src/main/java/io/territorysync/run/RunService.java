@@ -74,6 +74,9 @@ public class RunService {
   /** The whole run this process is running, if any. */
   private volatile RunContext active;
 
+  /** How many runs (whole or mini) this process is running; its monitor guards it. */
+  private final int[] inProgress = new int[1];
+
   /**
    * Asks the whole run in progress in this process, if any, to stop at its next safe point; it ends
    * as {@code stopped} and a run queued in its place continues it (on any replica).
@@ -175,6 +178,39 @@ public class RunService {
   }
 
   private Run runLocked(long runId, RunRequest request) {
+    synchronized (inProgress) {
+      inProgress[0]++;
+    }
+    try {
+      return runCounted(runId, request);
+    } finally {
+      synchronized (inProgress) {
+        inProgress[0]--;
+        inProgress.notifyAll();
+      }
+    }
+  }
+
+  /**
+   * Waits until no run of this process is in progress (each recorded with its outcome), at most
+   * {@code timeout}; false when one still is. Shutdown calls it after {@link #stopActive}, whatever
+   * thread the run is on (the dispatcher, or the main thread of the {@code run} command).
+   */
+  public boolean awaitIdle(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (inProgress) {
+      while (inProgress[0] > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(inProgress, left);
+      }
+      return true;
+    }
+  }
+
+  private Run runCounted(long runId, RunRequest request) {
     RunContext context =
         new RunContext(
                 runId,

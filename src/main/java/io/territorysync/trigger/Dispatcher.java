@@ -84,18 +84,22 @@ public class Dispatcher {
     running = false;
     runs.stopActive("the service is shutting down");
     wake.release();
-    if (thread != null) {
-      try {
+    long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+    try {
+      if (thread != null) {
         thread.join(shutdownTimeout.toMillis());
-        if (thread.isAlive()) {
-          LOG.warnf(
-              "The run in progress did not reach a safe point within %s"
-                  + " (territory.runs.shutdown-timeout); it will be marked abandoned",
-              shutdownTimeout);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
+      // also a run on another thread: the main thread of the run command, an API request
+      long left = Math.max(0, deadline - System.nanoTime());
+      if ((thread != null && thread.isAlive())
+          || !runs.awaitIdle(java.time.Duration.ofNanos(left))) {
+        LOG.warnf(
+            "The run in progress did not reach a safe point within %s"
+                + " (territory.runs.shutdown-timeout); it will be marked abandoned",
+            shutdownTimeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
