@@ -331,19 +331,12 @@ public class ObjectSync {
           "SELECT Territory2Id, COUNT(Id) n FROM ObjectTerritory2Association WHERE Territory2Id IN "
               + inList(chunk)
               + " GROUP BY Territory2Id";
-      requests.add(
-          new SalesforceApi.SubRequest(
-              "counts" + from,
-              "GET",
-              api.dataPath()
-                  + "/query?q="
-                  + java.net.URLEncoder.encode(soql, StandardCharsets.UTF_8),
-              null,
-              Map.of()));
+      requests.add(api.queryRequest("counts" + from, soql, false, 0));
     }
-    for (int from = 0; from < requests.size(); from += 5) {
+    for (int from = 0; from < requests.size(); from += SalesforceApi.QUERIES_PER_COMPOSITE) {
       List<SalesforceApi.SubRequest> call =
-          requests.subList(from, Math.min(requests.size(), from + 5));
+          requests.subList(
+              from, Math.min(requests.size(), from + SalesforceApi.QUERIES_PER_COMPOSITE));
       List<SalesforceApi.SubResponse> answers = api.composite(budget, call);
       for (SalesforceApi.SubResponse answer : answers) {
         if (answer.status() >= 400) {
