@@ -8,8 +8,6 @@ import io.territorysync.salesforce.SalesforceApi.SubResponse;
 import io.territorysync.salesforce.SalesforceCallException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,24 +86,18 @@ public class OrgProbe {
       }
     }
     try {
-      f.limits = error(api.raw(budget, "GET", api.dataPath() + "/limits", null));
+      f.limits = error(api.limitsAnswer(budget));
     } catch (SalesforceCallException e) {
       f.limitsError = e.getMessage();
     }
     try {
-      error(api.raw(budget, "GET", api.dataPath() + "/jobs/query", null));
+      error(api.queryJobs(budget));
     } catch (SalesforceCallException e) {
       f.bulkError = e.getMessage();
     }
     if (countsNeeded) {
       try {
-        JsonNode counts =
-            error(
-                api.raw(
-                    budget,
-                    "GET",
-                    api.dataPath() + "/limits/recordCount?sObjects=" + String.join(",", COUNTED),
-                    null));
+        JsonNode counts = error(api.recordCounts(budget, COUNTED));
         f.orgCounts = new LinkedHashMap<>();
         for (JsonNode o : counts.path("sObjects")) {
           f.orgCounts.put(o.path("name").asText(), o.path("count").asLong());
@@ -121,13 +113,7 @@ public class OrgProbe {
   private void composite(Facts f, ApiBudget budget, List<String> objects) {
     List<SubRequest> requests = new ArrayList<>();
     for (String object : objects) {
-      requests.add(
-          new SubRequest(
-              "describe_" + object,
-              "GET",
-              api.dataPath() + "/sobjects/" + object + "/describe",
-              null,
-              null));
+      requests.add(api.describeRequest("describe_" + object, object));
     }
     Map<String, String> queries = new LinkedHashMap<>();
     queries.put(MODELS, "SELECT Id, Name, State FROM Territory2Model");
@@ -147,15 +133,7 @@ public class OrgProbe {
             + "' AND IsConcrete = true");
     queries.put(TERRITORIES, "SELECT COUNT() FROM Territory2");
     queries.put(RULES, "SELECT COUNT() FROM ObjectTerritory2AssignmentRule");
-    queries.forEach(
-        (ref, soql) ->
-            requests.add(
-                new SubRequest(
-                    ref,
-                    "GET",
-                    api.dataPath() + "/query?q=" + URLEncoder.encode(soql, StandardCharsets.UTF_8),
-                    null,
-                    null)));
+    queries.forEach((ref, soql) -> requests.add(api.queryRequest(ref, soql, false, 0)));
     List<SubResponse> answers = api.composite(budget, requests);
     for (SubResponse a : answers) {
       Answer answer = answer(a);
@@ -189,14 +167,10 @@ public class OrgProbe {
   }
 
   private List<String> versions(ApiBudget budget) {
-    List<String> out = new ArrayList<>();
     try {
-      for (JsonNode v : api.raw(budget, "GET", "/services/data", null)) {
-        out.add(v.path("version").asText());
-      }
+      return api.apiVersions(budget);
     } catch (RuntimeException e) {
       return List.of();
     }
-    return out;
   }
 }

@@ -1,5 +1,7 @@
 package io.territorysync.preflight;
 
+import io.territorysync.salesforce.SObjectCollections;
+import io.territorysync.salesforce.SalesforceApi;
 import java.util.Map;
 
 /**
@@ -27,9 +29,9 @@ public record RunCostEstimate(long low, long high) {
   /** Records a Bulk job is assumed to process per second (real orgs vary widely). */
   static final long BULK_RECORDS_PER_SECOND = 50_000;
 
-  private static final int QUERIES_PER_COMPOSITE = 5;
-  private static final int PER_COLLECTION = 200;
-  private static final int ROLLUPS_PER_CALL = 1000;
+  private static final int QUERIES_PER_COMPOSITE = SalesforceApi.QUERIES_PER_COMPOSITE;
+  private static final int PER_COLLECTION = SObjectCollections.PER_COLLECTION;
+  private static final int ROLLUPS_PER_CALL = SObjectCollections.PER_CALL;
   private static final int ROLLUP_PERIODS = 2;
 
   /**

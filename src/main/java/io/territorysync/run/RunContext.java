@@ -5,6 +5,7 @@ import io.territorysync.mirror.MirrorChanges;
 import io.territorysync.rollup.RollupRun;
 import io.territorysync.rules.RulesRun;
 import io.territorysync.salesforce.ApiBudget;
+import io.territorysync.sync.ObjectSync;
 import io.territorysync.sync.SyncRun;
 import java.util.List;
 import java.util.Map;
@@ -400,6 +401,12 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
   /** Mirror rows removed per object because the org deleted them. */
   public Map<String, Long> deleted() {
     return deleted;
+  }
+
+  /** Records what one object's sync did: its records read and mirror rows removed. */
+  void recordSync(ObjectSync.Result result) {
+    synced.merge(result.object(), result.read(), Long::sum);
+    deleted.merge(result.object(), result.deleted(), Long::sum);
   }
 
   /** Account-territory associations: added, removed, unchanged, failed. */

@@ -10,6 +10,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.URLEncoder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -217,11 +218,42 @@ public class SalesforceApi {
             e -> e.getIn().setHeader("sObjectName", object)));
   }
 
+  /** The org's limits as Salesforce sends them ({@code /limits}), for the preflight to read. */
+  public JsonNode limitsAnswer(ApiBudget budget) {
+    return raw(budget, "GET", dataPath() + "/limits", null);
+  }
+
+  /**
+   * The Bulk API 2.0 query jobs the integration user sees: the call succeeds only when Bulk API 2.0
+   * is open to the user.
+   */
+  public JsonNode queryJobs(ApiBudget budget) {
+    return raw(budget, "GET", dataPath() + "/jobs/query", null);
+  }
+
+  /** The org's record counts of {@code objects} ({@code /limits/recordCount}), as sent. */
+  public JsonNode recordCounts(ApiBudget budget, List<String> objects) {
+    return raw(
+        budget,
+        "GET",
+        dataPath() + "/limits/recordCount?sObjects=" + String.join(",", objects),
+        null);
+  }
+
+  /** The API versions the org serves ({@code 62.0}, …), oldest first as Salesforce lists them. */
+  public List<String> apiVersions(ApiBudget budget) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode v : raw(budget, "GET", "/services/data", null)) {
+      out.add(v.path("version").asText());
+    }
+    return out;
+  }
+
   /**
    * A request to any REST path ({@code /services/data/vNN.N/…}); the body is JSON. The answer's
    * body is returned even for an error status when Salesforce sent one (collections do).
    */
-  public JsonNode raw(ApiBudget budget, String method, String path, String body) {
+  JsonNode raw(ApiBudget budget, String method, String path, String body) {
     return json(
         call(
             budget,
@@ -233,12 +265,74 @@ public class SalesforceApi {
             }));
   }
 
-  /** One subrequest of a Composite call. */
-  public record SubRequest(
-      String referenceId, String method, String url, JsonNode body, Map<String, String> headers) {}
+  /**
+   * One subrequest of a Composite call. Outside this package it comes from {@link #queryRequest} or
+   * {@link #describeRequest}: the gateway writes the URL.
+   */
+  public static final class SubRequest {
+    private final String referenceId;
+    private final String method;
+    private final String url;
+    private final JsonNode body;
+    private final Map<String, String> headers;
+
+    SubRequest(
+        String referenceId, String method, String url, JsonNode body, Map<String, String> headers) {
+      this.referenceId = referenceId;
+      this.method = method;
+      this.url = url;
+      this.body = body;
+      this.headers = headers;
+    }
+
+    /** The name its answer comes back under. */
+    public String referenceId() {
+      return referenceId;
+    }
+
+    String method() {
+      return method;
+    }
+
+    String url() {
+      return url;
+    }
+
+    JsonNode body() {
+      return body;
+    }
+
+    Map<String, String> headers() {
+      return headers;
+    }
+  }
+
+  /**
+   * A subrequest for the first page of {@code soql}: {@code all} includes deleted rows (queryAll);
+   * {@code batchSize} asks for that many records a page, 0 leaves the page size to Salesforce.
+   */
+  public SubRequest queryRequest(String referenceId, String soql, boolean all, int batchSize) {
+    return new SubRequest(
+        referenceId,
+        "GET",
+        dataPath()
+            + (all ? "/queryAll?q=" : "/query?q=")
+            + URLEncoder.encode(soql, StandardCharsets.UTF_8),
+        null,
+        batchSize > 0 ? Map.of("Sforce-Query-Options", "batchSize=" + batchSize) : Map.of());
+  }
+
+  /** A subrequest for the describe of {@code object}. */
+  public SubRequest describeRequest(String referenceId, String object) {
+    return new SubRequest(
+        referenceId, "GET", dataPath() + "/sobjects/" + object + "/describe", null, null);
+  }
 
   /** One subrequest's answer. */
   public record SubResponse(String referenceId, int status, JsonNode body) {}
+
+  /** Queries one Composite call may carry. */
+  public static final int QUERIES_PER_COMPOSITE = 5;
 
   /**
    * Up to 25 subrequests (at most 5 queries or sObject Collections) in one API call, with allOrNone
@@ -281,7 +375,7 @@ public class SalesforceApi {
   }
 
   /** The REST base path for the configured API version ({@code /services/data/v62.0}). */
-  public String dataPath() {
+  String dataPath() {
     String version =
         org.eclipse.microprofile.config.ConfigProvider.getConfig()
             .getOptionalValue("camel.component.salesforce.api-version", String.class)

@@ -62,7 +62,10 @@ public class ObjectSync {
   @Inject FieldCatalog catalog;
   @Inject SyncConfig config;
 
-  /** What one object's sync did. */
+  /**
+   * What one object's sync did: records read from the org, mirror rows removed because the org no
+   * longer has them. The stage returns it; the run orchestrator records it.
+   */
   public record Result(String object, String mode, String reader, long read, long deleted) {}
 
   /** Syncs {@code objectName} as {@code plan} says, within {@code run}. */
@@ -117,8 +120,6 @@ public class ObjectSync {
     List<String> synced = new ArrayList<>(p.fields());
     synced.remove("IsDeleted");
     watermarks.save(new Watermark(object.apiName(), watermark, plan.startedAt(), lastFull, synced));
-    run.synced().merge(object.apiName(), fetched.rows, Long::sum);
-    run.deleted().merge(object.apiName(), deleted, Long::sum);
     LOG.infof(
         "%s: %s; read %d record(s) by %s, removed %d; %d API call(s) so far in run %d",
         object.routeId(), mode, fetched.rows, fetched.reader, deleted, budget.used(), run.runId());
@@ -127,10 +128,11 @@ public class ObjectSync {
 
   /**
    * Writes a scoped fetch (see {@link SyncPlanner#planAccounts}) into the mirror and removes the
-   * mirror rows of these accounts that the org no longer has.
+   * mirror rows of these accounts that the org no longer has; one result per object.
    */
-  public void syncAccounts(SyncPlan plan, SyncRun run) throws SQLException {
+  public List<Result> syncAccounts(SyncPlan plan, SyncRun run) throws SQLException {
     List<String> scope = run.accounts();
+    List<Result> results = new ArrayList<>();
     for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
       SyncPlan.ObjectPlan p = plan.object(name);
       Fetched fetched = rest(p, run);
@@ -141,9 +143,9 @@ public class ObjectSync {
             default -> "account_id";
           };
       long removed = writer.removeMissing(p.object(), column, scope, fetched.ids);
-      run.synced().merge(name, fetched.rows, Long::sum);
-      run.deleted().merge(name, removed, Long::sum);
+      results.add(new Result(name, "scoped", fetched.reader, fetched.rows, removed));
     }
+    return results;
   }
 
   private Map<String, String> extraTypes(SyncPlan.ObjectPlan p) throws SQLException {
@@ -331,19 +333,12 @@ public class ObjectSync {
           "SELECT Territory2Id, COUNT(Id) n FROM ObjectTerritory2Association WHERE Territory2Id IN "
               + inList(chunk)
               + " GROUP BY Territory2Id";
-      requests.add(
-          new SalesforceApi.SubRequest(
-              "counts" + from,
-              "GET",
-              api.dataPath()
-                  + "/query?q="
-                  + java.net.URLEncoder.encode(soql, StandardCharsets.UTF_8),
-              null,
-              Map.of()));
+      requests.add(api.queryRequest("counts" + from, soql, false, 0));
     }
-    for (int from = 0; from < requests.size(); from += 5) {
+    for (int from = 0; from < requests.size(); from += SalesforceApi.QUERIES_PER_COMPOSITE) {
       List<SalesforceApi.SubRequest> call =
-          requests.subList(from, Math.min(requests.size(), from + 5));
+          requests.subList(
+              from, Math.min(requests.size(), from + SalesforceApi.QUERIES_PER_COMPOSITE));
       List<SalesforceApi.SubResponse> answers = api.composite(budget, call);
       for (SalesforceApi.SubResponse answer : answers) {
         if (answer.status() >= 400) {

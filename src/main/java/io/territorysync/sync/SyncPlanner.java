@@ -14,8 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Named;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -42,7 +40,6 @@ public class SyncPlanner {
 
   static final DateTimeFormatter SOQL_DATETIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final int QUERIES_PER_COMPOSITE = 5;
 
   /** Objects the write stage changes and records in the mirror as it writes them. */
   private static final Set<String> WRITTEN_BY_US =
@@ -65,9 +62,9 @@ public class SyncPlanner {
     for (MirrorObject object : MirrorObject.ALL) {
       plans.add(planObject(object, run, now, skipped));
     }
-    for (int from = 0; from < plans.size(); from += QUERIES_PER_COMPOSITE) {
+    for (int from = 0; from < plans.size(); from += SalesforceApi.QUERIES_PER_COMPOSITE) {
       List<SyncPlan.ObjectPlan> chunk =
-          plans.subList(from, Math.min(plans.size(), from + QUERIES_PER_COMPOSITE));
+          plans.subList(from, Math.min(plans.size(), from + SalesforceApi.QUERIES_PER_COMPOSITE));
       List<SubRequest> requests = new ArrayList<>();
       for (SyncPlan.ObjectPlan p : chunk) {
         requests.add(firstPageRequest(p));
@@ -94,13 +91,8 @@ public class SyncPlanner {
   }
 
   private SubRequest firstPageRequest(SyncPlan.ObjectPlan p) {
-    String resource = p.full() ? "/query?q=" : "/queryAll?q=";
-    return new SubRequest(
-        p.object().apiName(),
-        "GET",
-        api.dataPath() + resource + URLEncoder.encode(p.soql(), StandardCharsets.UTF_8),
-        null,
-        Map.of("Sforce-Query-Options", "batchSize=" + config.pageSize()));
+    // an incremental read includes deleted rows, so deletions come with the changes
+    return api.queryRequest(p.object().apiName(), p.soql(), !p.full(), config.pageSize());
   }
 
   /**
@@ -135,13 +127,7 @@ public class SyncPlanner {
       String soql =
           "SELECT " + String.join(", ", fields) + " FROM " + name + " WHERE " + where.get(name);
       plans.add(new SyncPlan.ObjectPlan(object, fields, extra, "scoped", null, soql, null, null));
-      requests.add(
-          new SubRequest(
-              name,
-              "GET",
-              api.dataPath() + "/query?q=" + URLEncoder.encode(soql, StandardCharsets.UTF_8),
-              null,
-              Map.of("Sforce-Query-Options", "batchSize=" + config.pageSize())));
+      requests.add(api.queryRequest(name, soql, false, config.pageSize()));
     }
     List<SubResponse> answers = api.composite(run.budget(), requests);
     for (int i = 0; i < plans.size(); i++) {

@@ -2,7 +2,6 @@ package io.territorysync.sync;
 
 import io.territorysync.salesforce.ApiBudget;
 import java.util.List;
-import java.util.Map;
 
 /** What the sync stage needs of the run it works for; the run orchestrator implements it. */
 public interface SyncRun {
@@ -28,12 +27,6 @@ public interface SyncRun {
    * account yet (the next run works on every account anyway).
    */
   boolean changesTracked();
-
-  /** Records read from the org per object, filled in by the stage. */
-  Map<String, Long> synced();
-
-  /** Mirror rows removed per object because the org deleted them, filled in by the stage. */
-  Map<String, Long> deleted();
 
   /** Records how far the stage got ({@code total} below 0: unknown). */
   void progress(String step, long done, long total);

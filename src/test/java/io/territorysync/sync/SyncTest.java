@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -66,6 +67,44 @@ class SyncTest {
     }
     assertTrue(run.apiCalls <= 10, "first pages come in composite calls: " + run.apiCalls);
     io.territorysync.MirrorValues.assertMirrorEqualsOrg(org, dataSource);
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void aRunForSomeAccountsReportsWhatItReadAndRemovedPerObject() throws Exception {
+    run(false);
+    OrgData org = emulator.emulator().org();
+    List<String> withOpportunities = new java.util.ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT account_id FROM sf_opportunity GROUP BY account_id ORDER BY 1 LIMIT 2")) {
+      while (rs.next()) {
+        withOpportunities.add(rs.getString(1));
+      }
+    }
+    String kept = withOpportunities.get(0);
+    String deleted = withOpportunities.get(1);
+    long keptAssociations =
+        mirrorCount("sf_object_territory2_association", "object_id = '" + kept + "'");
+    long keptOpportunities = mirrorCount("sf_opportunity", "account_id = '" + kept + "'");
+    long deletedOpportunities = mirrorCount("sf_opportunity", "account_id = '" + deleted + "'");
+    assertTrue(
+        keptOpportunities + deletedOpportunities > 0, "the demo accounts have opportunities");
+    org.delete(List.of(deleted), false, OrgData.LockFaults.NONE);
+    Run scoped = runs.execute(RunService.RunRequest.accounts("test", List.of(kept, deleted)));
+    assertEquals("succeeded", scoped.status, scoped.error);
+    Map<String, Object> synced = (Map<String, Object>) scoped.summary.get("synced");
+    Map<String, Object> removed = (Map<String, Object>) scoped.summary.get("deleted");
+    assertEquals(1L, ((Number) synced.get("Account")).longValue(), "read: " + synced);
+    assertEquals(
+        keptAssociations,
+        ((Number) synced.get("ObjectTerritory2Association")).longValue(),
+        "read: " + synced);
+    assertEquals(keptOpportunities, ((Number) synced.get("Opportunity")).longValue());
+    assertEquals(1L, ((Number) removed.get("Account")).longValue(), "removed: " + removed);
+    assertEquals(deletedOpportunities, ((Number) removed.get("Opportunity")).longValue());
   }
 
   @Test
