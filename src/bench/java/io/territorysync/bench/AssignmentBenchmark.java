@@ -20,7 +20,9 @@ import java.util.Map;
  * ({@code territory.run.incremental=false}), the baseline. The emulator runs in its own process with the given latency; the app runs
  * {@code run --json} in a third process.
  *
- * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}.
+ * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}. With
+ * {@code -Dbench.keep=true} (in {@code bench.jvm}) the app's data directory, its embedded
+ * PostgreSQL included, is kept and printed, for {@code EXPLAIN ANALYZE} on the benchmark's database.
  */
 public final class AssignmentBenchmark {
 
@@ -58,7 +60,11 @@ public final class AssignmentBenchmark {
     } finally {
       emulator.destroy();
       emulator.waitFor();
-      BenchProcesses.deleteTree(data);
+      if (Boolean.getBoolean("bench.keep")) {
+        System.out.println("kept the app's data directory: " + data);
+      } else {
+        BenchProcesses.deleteTree(data);
+      }
     }
   }
 

@@ -113,11 +113,14 @@ public class PlanStage {
                   + " JOIN sf_account a ON a.id = d.account_id"
                   + " WHERE coalesce(a.is_excluded_from_realign, false)"
                   + (scope.isEmpty() ? "" : " AND d.account_id" + scope));
+      // set operations, not a join: the only index on this run's rows is (run_id, phase,
+      // status), so a nested loop would scan every removal for every addition
       long moved =
           db.count(
-              "SELECT count(DISTINCT a.object_id) FROM plan_change a JOIN plan_change r"
-                  + " ON r.run_id = a.run_id AND r.phase = 4 AND r.object_id = a.object_id"
-                  + " WHERE a.run_id = ? AND a.phase = 1",
+              "SELECT count(*) FROM (SELECT object_id FROM plan_change WHERE run_id = ?"
+                  + " AND phase = 1 INTERSECT SELECT object_id FROM plan_change WHERE run_id = ?"
+                  + " AND phase = 4) m",
+              runId,
               runId);
 
       long userAdds = 0;
@@ -269,13 +272,14 @@ public class PlanStage {
       Db db, long runId, long version, String status, String model, String scope)
       throws SQLException {
     return db.update(
-        "WITH after AS ("
+        "WITH after AS (("
             + " SELECT o.object_id AS account_id, o.territory2_id AS territory_id"
             + " FROM sf_object_territory2_association o"
             + " JOIN sf_territory2 t ON t.id = o.territory2_id AND t.territory2_model_id = ?"
-            + " WHERE NOT EXISTS (SELECT 1 FROM plan_change p WHERE p.run_id = ? AND p.phase = 4"
-            + " AND p.object_id = o.object_id AND p.territory_id = o.territory2_id)"
-            + (scope.isEmpty() ? "" : " AND o.object_id" + scope)
+            + (scope.isEmpty() ? "" : " WHERE o.object_id" + scope)
+            // the associations less this run's removals, as a set (see the moved count)
+            + " EXCEPT SELECT object_id, territory_id FROM plan_change WHERE run_id = ?"
+            + " AND phase = 4)"
             + " UNION SELECT object_id, territory_id FROM plan_change WHERE run_id = ? AND phase = 1"
             + "), ranked AS ("
             + " SELECT a.account_id, a.territory_id, coalesce(y.priority, 0) AS p,"

@@ -1,6 +1,7 @@
 package io.territorysync.rollup;
 
 import io.territorysync.salesforce.ApiBudget;
+import java.util.List;
 import java.util.Map;
 
 /** What the rollups stage needs of the run it works for; the run orchestrator implements it. */
@@ -24,6 +25,15 @@ public interface RollupRun {
    * null when they must be computed.
    */
   String rollupsCurrent();
+
+  /**
+   * The accounts whose changes the rollups may apply to the stored ones (the run evaluated only the
+   * accounts that changed, and no territory-model object changed), or null: compute them whole.
+   */
+  List<String> rollupAccounts();
+
+  /** Why the rollups are computed whole or from the changed accounts (for the run summary). */
+  String rollupsReason();
 
   /** Counts the stage fills in. */
   Map<String, Long> rollups();

@@ -193,6 +193,28 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     return rollupsCurrent;
   }
 
+  private volatile List<String> rollupAccounts;
+  private volatile String rollupsReason;
+
+  /**
+   * Records whether the rollups may apply the changes of {@code accounts} to the stored ones (null:
+   * compute them whole), for {@code reason}.
+   */
+  public void rollupsFrom(List<String> accounts, String reason) {
+    this.rollupAccounts = accounts;
+    this.rollupsReason = reason;
+  }
+
+  @Override
+  public List<String> rollupAccounts() {
+    return rollupAccounts;
+  }
+
+  @Override
+  public String rollupsReason() {
+    return rollupsReason;
+  }
+
   private volatile boolean changesTracked = true;
 
   /** Whether the sync records what it changes (see {@link SyncRun#changesTracked}). */

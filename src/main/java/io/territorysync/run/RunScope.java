@@ -115,6 +115,7 @@ public class RunScope {
     Basis last = basis("rollups");
     String basis = rollups.basis(run.modelId(), LocalDate.now(ZoneOffset.UTC));
     MirrorChanges.Snapshot snapshot = run.changes();
+    run.rollupsFrom(null, null);
     boolean unchanged =
         config.incremental()
             && !run.full()
@@ -126,7 +127,34 @@ public class RunScope {
     if (unchanged) {
       run.rollupsCurrent(
           "nothing they are computed from changed since run " + last.runId() + " computed them");
+      return;
     }
+    run.rollupsFrom(null, rollupsWholeReason(run, snapshot));
+    if (run.rollupsReason() == null) {
+      // the rollups stage applies these accounts' changes when its stored basis is this one
+      run.rollupsFrom(
+          run.changedAccounts(),
+          run.changedAccounts().size() + " account(s) changed since run " + last.runId());
+    }
+  }
+
+  /** Why the rollups must be computed whole, or null when the changed accounts may do. */
+  private String rollupsWholeReason(RunContext run, MirrorChanges.Snapshot snapshot) {
+    if (!config.incremental()) {
+      return "every run works on every account (territory.run.incremental=false)";
+    }
+    if (run.full()) {
+      return "a full run was asked for";
+    }
+    if (!Boolean.FALSE.equals(run.wholeEvaluation()) || run.changedAccounts() == null) {
+      return "the run evaluated every account";
+    }
+    List<String> model = new ArrayList<>(snapshot == null ? Set.of() : snapshot.objects());
+    model.removeAll(NOT_RULES);
+    if (snapshot == null || !model.isEmpty()) {
+      return "the territory model changed";
+    }
+    return null;
   }
 
   /**
@@ -151,6 +179,13 @@ public class RunScope {
             run.runId(),
             rollups.basis(run.modelId(), LocalDate.now(ZoneOffset.UTC)),
             true);
+      } else if (run.modelId() != null
+          && run.rollupsCurrent() == null
+          && !run.reports().containsKey("rollups")) {
+        // changes are forgotten below that the stored rollups never took into account: the next
+        // computation must be whole
+        forget("rollups");
+        rollups.forget();
       }
       if (run.changes() != null && run.evaluationBasis() != null) {
         List<String> failed = failedAccounts(run.runId());
@@ -176,12 +211,18 @@ public class RunScope {
     if (!Boolean.TRUE.equals(run.wholeEvaluation())) {
       return;
     }
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("DELETE FROM run_basis WHERE stage = 'evaluation'")) {
-      ps.executeUpdate();
+    try {
+      forget("evaluation");
     } catch (SQLException e) {
       LOG.warnf("Run %d: could not forget the evaluation basis: %s", run.runId(), e);
+    }
+  }
+
+  private void forget(String stage) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM run_basis WHERE stage = ?")) {
+      ps.setString(1, stage);
+      ps.executeUpdate();
     }
   }
 

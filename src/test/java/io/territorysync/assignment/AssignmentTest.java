@@ -243,6 +243,20 @@ class AssignmentTest {
     assertOrgMatchesTheRules();
     assertEquals(expectedAdds.size(), Checks.count(moved, "assignments", "added"));
     assertEquals(expectedRemoves.size(), Checks.count(moved, "assignments", "removed"));
+    // an account moved when it gained one association and lost another
+    Set<String> movedAccounts = new TreeSet<>();
+    for (String pair : inserted) {
+      movedAccounts.add(pair.substring(0, pair.indexOf('|')));
+    }
+    Set<String> lost = new TreeSet<>();
+    for (String pair : deleted) {
+      lost.add(pair.substring(0, pair.indexOf('|')));
+    }
+    movedAccounts.retainAll(lost);
+    assertFalse(movedAccounts.isEmpty(), "the swap moves accounts from one territory to another");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> plan = (Map<String, Object>) moved.summary.get("plan");
+    assertEquals(movedAccounts.size(), ((Number) plan.get("accountsMoved")).intValue());
     // every insert was written before any delete
     assertEquals(
         Set.of("t"),
