@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
  * page is requested {@code rounds} times after a warm-up by a signed-in admin, one request at a
  * time; p50 and p95 of the time to the last byte are printed.
  *
- * <p>Arguments: {@code [accounts] [rounds]}, default {@code 1000000 60}.
+ * <p>Arguments: {@code [accounts] [rounds] [data directory]}, default {@code 1000000 60}. With a
+ * data directory, the database is kept there and a later invocation with the same directory skips
+ * the assignment run (before/after comparisons on one mirror); without one, a temporary directory
+ * is used and deleted.
  */
 public final class ConsoleBenchmark {
 
@@ -39,23 +42,39 @@ public final class ConsoleBenchmark {
   public static void main(String[] args) throws Exception {
     int accounts = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
-    Path data = Files.createTempDirectory("console-bench");
+    boolean keep = args.length > 2;
+    Path data =
+        keep
+            ? Files.createDirectories(Path.of(args[2]).toAbsolutePath())
+            : Files.createTempDirectory("console-bench");
     Path rules = data.resolve("rules.yaml");
-    OrgEmulator same = new OrgEmulator(EmulatorSettings.defaults(), Clock.systemUTC(), 42);
-    Files.writeString(
-        rules, DemoRules.text(DemoOrg.generate(DemoOrg.Spec.of(accounts, 42), same.org())));
-    same.shutdown();
+    Path assigned = data.resolve("assigned-run");
+    if (!Files.exists(rules)) {
+      OrgEmulator same = new OrgEmulator(EmulatorSettings.defaults(), Clock.systemUTC(), 42);
+      Files.writeString(
+          rules, DemoRules.text(DemoOrg.generate(DemoOrg.Spec.of(accounts, 42), same.org())));
+      same.shutdown();
+    }
     int sfPort = BenchProcesses.freePort();
     Process emulator = BenchProcesses.emulator(sfPort, accounts, 1000, 0, "6g");
     Process serve = null;
     try {
       Map<String, String> env = new HashMap<>();
       env.put("TERRITORY_RULES_FILE", rules.toString());
-      BenchProcesses.RunResult first = BenchProcesses.run(sfPort, data, "1g", List.of(), env);
-      long runId = first.summary().path("runId").asLong();
-      System.out.printf(
-          "accounts=%d; run %d %s in %.1f s%n",
-          accounts, runId, first.summary().path("status").asText(), first.wallMs() / 1000.0);
+      long runId;
+      if (Files.exists(assigned)) {
+        runId = Long.parseLong(Files.readString(assigned).trim());
+        System.out.printf("accounts=%d; run %d kept in %s%n", accounts, runId, data);
+      } else {
+        BenchProcesses.RunResult first = BenchProcesses.run(sfPort, data, "1g", List.of(), env);
+        runId = first.summary().path("runId").asLong();
+        System.out.printf(
+            "accounts=%d; run %d %s in %.1f s%n",
+            accounts, runId, first.summary().path("status").asText(), first.wallMs() / 1000.0);
+        if (keep) {
+          Files.writeString(assigned, runId + "\n");
+        }
+      }
 
       int port = BenchProcesses.freePort();
       ProcessBuilder pb =
@@ -114,6 +133,9 @@ public final class ConsoleBenchmark {
       pages.put(
           "Account: search by name prefix",
           "/console/accounts?q=" + enc(name.substring(0, Math.min(name.length(), 8))));
+      pages.put(
+          "Account: search by a word inside names (contains only)",
+          "/console/accounts?q=" + enc(name.split(" ")[1]));
       pages.put("Account: page (territories, explain, history)", "/console/accounts/" + account);
       pages.put("Webhooks", "/console/webhooks");
       pages.put("Webhooks: dead", "/console/webhooks?status=dead");
@@ -143,7 +165,9 @@ public final class ConsoleBenchmark {
       }
       emulator.destroy();
       emulator.waitFor();
-      BenchProcesses.deleteTree(data);
+      if (!keep) {
+        BenchProcesses.deleteTree(data);
+      }
     }
   }
 

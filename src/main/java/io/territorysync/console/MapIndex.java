@@ -53,6 +53,11 @@ public class MapIndex {
     }
   }
 
+  /** The snapshot in memory now, without loading one (null before the first load). */
+  Snapshot loaded() {
+    return current;
+  }
+
   /** The snapshot to answer from: loaded on first use, refreshed in the background. */
   public Snapshot snapshot() throws SQLException {
     Snapshot s = current;

@@ -13,10 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.postgresql.PGStatement;
 
 /**
  * Finds mirrored accounts by id or by name, and reads one with its territories. Name search is by
- * "contains" through a trigram index when PostgreSQL has pg_trgm, else by "starts with".
+ * "starts with", then "contains" through a trigram index when PostgreSQL has pg_trgm.
  */
 @ApplicationScoped
 public class AccountLookup {
@@ -24,6 +25,12 @@ public class AccountLookup {
   private static final String SUMMARY =
       "a.id, a.name, a.billing_city AS city, a.billing_state AS state,"
           + " a.billing_country AS country, a.industry, a.annual_revenue AS \"annualRevenue\"";
+
+  /** The account's name as the search index orders it (see V15). */
+  private static final String NAME = "lower(a.name) COLLATE \"C\"";
+
+  /** How many names containing the text are read at most, to pick the first in name order. */
+  static final int CONTAINS_CAP = 1000;
 
   @Inject AgroalDataSource dataSource;
 
@@ -50,7 +57,10 @@ public class AccountLookup {
       boolean excludedFromRealign,
       List<Map<String, Object>> territories) {}
 
-  /** Accounts whose id is {@code query}, or whose name contains (or starts with) it. */
+  /**
+   * Accounts whose id is {@code query}, or whose name starts with it (in name order), then those
+   * whose name contains it elsewhere (in name order among the first {@value #CONTAINS_CAP} found).
+   */
   public List<Found> search(String query, int limit) throws SQLException {
     String q = query == null ? "" : query.trim();
     if (q.isEmpty()) {
@@ -65,14 +75,50 @@ public class AccountLookup {
             .replace("\\", "\\\\")
             .replace("%", "\\%")
             .replace("_", "\\_");
-    boolean contains = trigram() && q.length() >= 3;
-    // names that start with the query first, then those that contain it
-    return query(
-        "SELECT "
-            + SUMMARY
-            + " FROM sf_account a WHERE lower(a.name) LIKE ?"
-            + " ORDER BY lower(a.name) LIKE ? DESC, lower(a.name), a.id LIMIT ?",
-        List.of(contains ? "%" + pattern + "%" : pattern + "%", pattern + "%", limit));
+    // a range of the (lower(name) COLLATE "C", id) index, read in order: the first rows are the
+    // answer however many names start with the text
+    List<Found> out =
+        query(
+            "SELECT "
+                + SUMMARY
+                + " FROM sf_account a WHERE "
+                + NAME
+                + " LIKE ? ORDER BY "
+                + NAME
+                + ", a.id LIMIT ?",
+            List.of(pattern + "%", limit));
+    if (out.size() >= limit || !trigram() || q.length() < 3) {
+      return out;
+    }
+    // names that contain the text elsewhere, through the trigram index; a common word matches
+    // tens of thousands of names at 1M accounts, and reading them all to sort them costs
+    // hundreds of milliseconds, so only the first CONTAINS_CAP found are sorted
+    List<Map.Entry<String, Found>> contains = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT "
+                    + SUMMARY
+                    + ", lower(a.name) FROM sf_account a WHERE lower(a.name) LIKE ? AND NOT "
+                    + NAME
+                    + " LIKE ? LIMIT "
+                    + CONTAINS_CAP)) {
+      customPlan(ps);
+      ps.setString(1, "%" + pattern + "%");
+      ps.setString(2, pattern + "%");
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          contains.add(Map.entry(rs.getString(8), found(rs)));
+        }
+      }
+    }
+    contains.sort(Map.Entry.<String, Found>comparingByKey().thenComparing(e -> e.getValue().id()));
+    out = new ArrayList<>(out);
+    for (Map.Entry<String, Found> e :
+        contains.subList(0, Math.min(contains.size(), limit - out.size()))) {
+      out.add(e.getValue());
+    }
+    return out;
   }
 
   /** One account with its fields and territories, or empty when it is not in the mirror. */
@@ -130,6 +176,7 @@ public class AccountLookup {
     List<Found> out = new ArrayList<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
+      customPlan(ps);
       for (int i = 0; i < params.size(); i++) {
         ps.setObject(i + 1, params.get(i));
       }
@@ -140,6 +187,15 @@ public class AccountLookup {
       }
     }
     return out;
+  }
+
+  /**
+   * Never a server-side prepared statement: PostgreSQL then plans each search with its pattern, so
+   * a "starts with" pattern becomes a range of the name index (a generic plan cannot know the
+   * pattern has a fixed prefix, and would walk the index from its start).
+   */
+  private static void customPlan(PreparedStatement ps) throws SQLException {
+    ps.unwrap(PGStatement.class).setPrepareThreshold(0);
   }
 
   private static Found found(ResultSet rs) throws SQLException {
