@@ -314,6 +314,9 @@ public class RunsPage {
     return run;
   }
 
+  /** The pipeline's stages in the order a run goes through them. */
+  static final List<String> STAGE_ORDER = List.of("sync", "rules", "plan", "write", "rollups");
+
   RunView view(Run r) {
     RunRow row = RunRow.of(r);
     Map<String, Object> p = r.progress == null ? Map.of() : r.progress;
@@ -322,11 +325,19 @@ public class RunsPage {
     if (!stages.isEmpty()) {
       List<String> labels = new ArrayList<>();
       List<Double> seconds = new ArrayList<>();
-      stages.forEach(
-          (stage, v) -> {
-            labels.add(stage);
-            seconds.add(num(map(v).get("durationMs")) / 1000.0);
-          });
+      // in the order they run (the stored summary keeps its keys in no particular order)
+      stages.entrySet().stream()
+          .sorted(
+              java.util.Comparator.comparingInt(
+                  (Map.Entry<String, Object> e) -> {
+                    int at = STAGE_ORDER.indexOf(e.getKey());
+                    return at < 0 ? STAGE_ORDER.size() : at;
+                  }))
+          .forEach(
+              e -> {
+                labels.add(e.getKey());
+                seconds.add(num(map(e.getValue()).get("durationMs")) / 1000.0);
+              });
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("type", "bar");
       config.put(
