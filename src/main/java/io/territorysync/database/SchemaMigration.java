@@ -38,16 +38,23 @@ public class SchemaMigration {
   private volatile String version;
 
   void onStart(@Observes @Priority(10) StartupEvent event) {
+    migrate();
+  }
+
+  /**
+   * Once every start-up step has succeeded (the last start-up observer): on SIGTERM the run in
+   * progress may take territory.runs.shutdown-timeout to reach its safe point and needs the
+   * database until then, so the embedded server's exit waits for {@link #onStop}. A start that
+   * failed never holds it: the process exits at once.
+   */
+  void holdDatabaseOnExit(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
     if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
-      // SIGTERM: the run in progress may take territory.runs.shutdown-timeout to reach its safe
-      // point, and it needs the database until then (onStop below stops the server)
       java.time.Duration shutdown =
           org.eclipse.microprofile.config.ConfigProvider.getConfig()
               .getOptionalValue("territory.runs.shutdown-timeout", java.time.Duration.class)
               .orElse(java.time.Duration.ofSeconds(60));
       EmbeddedDatabase.holdOnExit(shutdown.plusSeconds(30));
     }
-    migrate();
   }
 
   /**
