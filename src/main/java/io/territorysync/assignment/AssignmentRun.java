@@ -2,7 +2,6 @@ package io.territorysync.assignment;
 
 import io.territorysync.salesforce.ApiBudget;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What the plan and write stages need of the run they work for; the run orchestrator implements it.
@@ -40,21 +39,8 @@ public interface AssignmentRun {
   /** Whether the rules list territory users, so user associations are reconciled. */
   boolean usersManaged();
 
-  /** Counts the stage fills in: account associations, user associations, opportunities. */
-  Map<String, Long> assignments();
-
-  Map<String, Long> users();
-
-  Map<String, Long> opportunities();
-
-  /** Marks the run partial: it finished, but some records failed. */
-  void partial(String why);
-
   /** Records how far the stage got ({@code total} below 0: unknown). */
   void progress(String step, long done, long total);
-
-  /** Adds the stage's report to the run summary under {@code key}. */
-  void report(String key, Object value);
 
   /**
    * A safe point before a write to the org: throws {@link

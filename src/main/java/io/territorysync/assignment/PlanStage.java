@@ -31,8 +31,16 @@ public class PlanStage {
   @Inject AgroalDataSource dataSource;
   @Inject AssignmentConfig config;
 
-  /** Plans {@code run}'s changes; throws {@link GuardStoppedException} when the guard holds it. */
-  public void plan(AssignmentRun run) throws SQLException {
+  /**
+   * What a plan did: its report and the guard's (for the run summary), how many desired
+   * associations the org already has, and why the safety guard holds the plan (null: it may be
+   * written). A held plan is stored with its changes marked {@code held}.
+   */
+  public record Planned(
+      Map<String, Object> report, Map<String, Object> guard, long unchanged, String heldBy) {}
+
+  /** Plans {@code run}'s changes. */
+  public Planned plan(AssignmentRun run) throws SQLException {
     String model = run.modelId();
     if (model == null) {
       throw new IllegalStateException(
@@ -44,6 +52,7 @@ public class PlanStage {
     long runId = run.runId();
     long version = run.rulesVersion();
     Map<String, Object> report = new LinkedHashMap<>();
+    Map<String, Object> guardReport = new LinkedHashMap<>();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       Db db = new Db(c);
@@ -186,10 +195,10 @@ public class PlanStage {
       report.put("userRoleChanges", userRoles);
       report.put("userRemoves", userRemoves);
       report.put("opportunityUpdates", opportunities);
-      run.assignments().put("unchanged", unchanged);
 
       // a scoped run touches a few accounts: the share guard is for whole runs
-      String held = run.scoped() ? null : guard(db, run, model, removeAll, accountRemoves);
+      String held =
+          run.scoped() ? null : guard(db, run, model, removeAll, accountRemoves, guardReport);
       if (held != null && run.dryRun()) {
         report.put("guardWouldHold", held);
         held = null;
@@ -205,7 +214,6 @@ public class PlanStage {
         report.put("heldByGuard", held);
       }
       c.commit();
-      run.report("plan", report);
       LOG.infof(
           "Run %d plan: %d account association(s) to add, %d to remove (%d account(s) moved),"
               + " %d unchanged; users %d to add, %d role change(s), %d to remove;"
@@ -220,9 +228,7 @@ public class PlanStage {
           userRemoves,
           opportunities,
           run.dryRun() ? " (dry run: nothing will be written)" : "");
-      if (held != null) {
-        throw new GuardStoppedException(held);
-      }
+      return new Planned(report, guardReport.isEmpty() ? null : guardReport, unchanged, held);
     }
   }
 
@@ -313,7 +319,13 @@ public class PlanStage {
   }
 
   /** Why the plan must not be written without --force, or null when it may. */
-  private String guard(Db db, AssignmentRun run, String model, boolean removeAll, long removes)
+  private String guard(
+      Db db,
+      AssignmentRun run,
+      String model,
+      boolean removeAll,
+      long removes,
+      Map<String, Object> g)
       throws SQLException {
     long total = db.count("SELECT count(*) FROM plan_change WHERE run_id = ?", run.runId());
     long managed =
@@ -328,12 +340,10 @@ public class PlanStage {
                     + " JOIN sf_territory2 t ON t.id = m.territory_id"
                     + " WHERE m.kind = 'account' AND t.territory2_model_id = ?",
                 model);
-    Map<String, Object> g = new LinkedHashMap<>();
     g.put("managedAssociations", managed);
     g.put("removals", removes);
     g.put("changes", total);
     g.put("forced", run.force());
-    run.report("guard", g);
     double share = config.guard().maxRemoveShare();
     if (removes > 0 && managed > 0 && removes > share * managed) {
       return String.format(

@@ -40,26 +40,26 @@ public class WriteStage {
   @Inject ChangeWriter writer;
   @Inject Outbox outbox;
 
-  /** Writes {@code run}'s pending changes. */
-  public void write(AssignmentRun run) throws SQLException {
+  /**
+   * The outcomes of a run's changes, counted from {@code plan_change}: account associations (added,
+   * alreadyDone, removed, failed, skipped), user associations (added, updated, removed, failed) and
+   * opportunities (updated, failed, skipped); {@code failed} records make the run partial.
+   */
+  public record Written(
+      Map<String, Long> assignments,
+      Map<String, Long> users,
+      Map<String, Long> opportunities,
+      long failed) {}
+
+  /** Writes {@code run}'s pending changes; returns their outcomes. */
+  public Written write(AssignmentRun run) throws SQLException {
     if (run.dryRun()) {
       LOG.infof("Run %d is a dry run: the plan is stored, nothing is written", run.runId());
-      count(run);
-      return;
+      return outcomes(run.runId());
     }
     long written = 0;
-    try {
-      for (Phase phase : Phase.values()) {
-        written += writePhase(run, phase);
-      }
-    } catch (SQLException | RuntimeException | Error e) {
-      // a run stopped (or failed) mid-write still reports what it wrote
-      try {
-        count(run);
-      } catch (SQLException | RuntimeException c) {
-        e.addSuppressed(c);
-      }
-      throw e;
+    for (Phase phase : Phase.values()) {
+      written += writePhase(run, phase);
     }
     if (written > 20_000) {
       for (String table :
@@ -71,7 +71,7 @@ public class WriteStage {
         io.territorysync.mirror.MirrorWriter.analyze(dataSource, table);
       }
     }
-    count(run);
+    return outcomes(run.runId());
   }
 
   /** Writes one phase; returns how many changes it had. */
@@ -393,40 +393,40 @@ public class WriteStage {
     }
   }
 
-  /** The run's counts from its changes' outcomes; a run with failed records is partial. */
-  private void count(AssignmentRun run) throws SQLException {
+  /**
+   * The outcomes of run {@code runId}'s changes so far: also what a run stopped or failed mid-write
+   * wrote before it stopped.
+   */
+  public Written outcomes(long runId) throws SQLException {
     Map<String, Long> byKey = new LinkedHashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
                 "SELECT phase, status, count(*) FROM plan_change WHERE run_id = ?"
                     + " GROUP BY phase, status")) {
-      ps.setLong(1, run.runId());
+      ps.setLong(1, runId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           byKey.put(rs.getInt(1) + ":" + rs.getString(2), rs.getLong(3));
         }
       }
     }
-    Map<String, Long> a = run.assignments();
+    Map<String, Long> a = new LinkedHashMap<>();
     a.put("added", get(byKey, 1, "done"));
     a.put("alreadyDone", get(byKey, 1, "already"));
     a.put("removed", get(byKey, 4, "done"));
     a.put("failed", get(byKey, 1, "failed") + get(byKey, 4, "failed"));
     a.put("skipped", get(byKey, 1, "skipped") + get(byKey, 4, "skipped"));
-    Map<String, Long> u = run.users();
+    Map<String, Long> u = new LinkedHashMap<>();
     u.put("added", get(byKey, 2, "done") + get(byKey, 2, "already"));
     u.put("updated", get(byKey, 3, "done"));
     u.put("removed", get(byKey, 5, "done"));
     u.put("failed", get(byKey, 2, "failed") + get(byKey, 3, "failed") + get(byKey, 5, "failed"));
-    Map<String, Long> o = run.opportunities();
+    Map<String, Long> o = new LinkedHashMap<>();
     o.put("updated", get(byKey, 6, "done"));
     o.put("failed", get(byKey, 6, "failed"));
     o.put("skipped", get(byKey, 6, "skipped"));
-    long failed = a.get("failed") + u.get("failed") + o.get("failed");
-    if (failed > 0) {
-      run.partial(failed + " record(s) failed; see GET /api/runs/" + run.runId() + "/changes");
-    }
+    return new Written(a, u, o, a.get("failed") + u.get("failed") + o.get("failed"));
   }
 
   private static long get(Map<String, Long> m, int phase, String status) {

@@ -2,7 +2,6 @@ package io.territorysync.rollup;
 
 import io.territorysync.salesforce.ApiBudget;
 import java.util.List;
-import java.util.Map;
 
 /** What the rollups stage needs of the run it works for; the run orchestrator implements it. */
 public interface RollupRun {
@@ -35,12 +34,17 @@ public interface RollupRun {
   /** Why the rollups are computed whole or from the changed accounts (for the run summary). */
   String rollupsReason();
 
-  /** Counts the stage fills in. */
-  Map<String, Long> rollups();
+  /**
+   * A safe point before a write to the org: throws {@link
+   * io.territorysync.database.LockLostException} when the run no longer holds the run lock.
+   */
+  default void checkLock() {}
 
-  /** Marks the run partial: it finished, but some records failed. */
-  void partial(String why);
-
-  /** Adds the stage's report to the run summary under {@code key}. */
-  void report(String key, Object value);
+  /**
+   * The run lock's epoch this run holds (0: not fenced); the transaction recording a call's
+   * outcomes checks it is still current ({@link io.territorysync.database.LockEpoch#fence}).
+   */
+  default long lockEpoch() {
+    return 0;
+  }
 }

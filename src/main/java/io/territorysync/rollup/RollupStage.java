@@ -50,10 +50,19 @@ public class RollupStage {
   @Inject Outbox outbox;
   @Inject EventsConfig events;
 
-  /** Computes the rollups of {@code run} and writes the changed ones to the org. */
-  public void rollup(RollupRun run) throws SQLException {
+  /**
+   * What the rollups stage did: its report (for the run summary), the rollup records written to the
+   * org, and why the run is partial (records that failed to write), or null.
+   */
+  public record RolledUp(Map<String, Object> report, long written, String partial) {}
+
+  /**
+   * Computes the rollups of {@code run} and writes the changed ones to the org; null when rollups
+   * are turned off.
+   */
+  public RolledUp rollup(RollupRun run) throws SQLException {
     if (!config.enabled()) {
-      return;
+      return null;
     }
     if (run.modelId() == null) {
       throw new IllegalStateException("no territory model to roll up");
@@ -79,21 +88,21 @@ public class RollupStage {
       }
     }
     if (config.writeBack() && !run.dryRun()) {
-      RollupWriter.Result written = writer.write(run.budget(), run.full());
+      RollupWriter.Result written = writer.write(run, run.full());
       report.put("written", written.written());
       report.put("unchanged", written.unchanged());
       report.put("failed", written.failed());
-      run.rollups().put("written", written.written());
-      if (written.failed() > 0) {
-        run.partial(
-            written.failed()
-                + " rollup record(s) failed to write to "
-                + config.object()
-                + ": "
-                + written.firstError());
-      }
+      String partial =
+          written.failed() == 0
+              ? null
+              : written.failed()
+                  + " rollup record(s) failed to write to "
+                  + config.object()
+                  + ": "
+                  + written.firstError();
+      return new RolledUp(report, written.written(), partial);
     }
-    run.report("rollups", report);
+    return new RolledUp(report, 0, null);
   }
 
   /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agroal.api.AgroalDataSource;
 import io.territorysync.assignment.AssignmentConfig;
+import io.territorysync.database.LockEpoch;
 import io.territorysync.salesforce.ApiBudget;
 import io.territorysync.salesforce.CollectionWrite;
 import io.territorysync.salesforce.RecordResult;
@@ -90,9 +91,11 @@ public class RollupWriter {
 
   /**
    * Upserts every rollup whose content differs from what was last written ({@code all}: every
-   * rollup, as a full run does, so records deleted in the org come back).
+   * rollup, as a full run does, so records deleted in the org come back). Each call is a safe point
+   * of the run's lock, and each call's outcomes are recorded only while the run still holds it
+   * ({@link LockEpoch#fence}).
    */
-  Result write(ApiBudget budget, boolean all) throws SQLException {
+  Result write(RollupRun run, boolean all) throws SQLException {
     List<Pending> changed = new ArrayList<>();
     long total = 0;
     StringBuilder select = new StringBuilder("SELECT territory_id || '-' || period AS key");
@@ -158,7 +161,8 @@ public class RollupWriter {
             List<Pending> records = todo.get(0);
             for (int from = 0; from < records.size(); from += PER_CALL) {
               List<Pending> call = records.subList(from, Math.min(records.size(), from + PER_CALL));
-              List<String[]> outcomes = upsert(budget, call);
+              run.checkLock();
+              List<String[]> outcomes = upsert(run.budget(), call);
               List<Pending> kept = new ArrayList<>();
               List<String[]> keptOutcomes = new ArrayList<>();
               for (int i = 0; i < call.size(); i++) {
@@ -182,7 +186,7 @@ public class RollupWriter {
                   firstError[0] = firstError[0] == null ? o[2] : firstError[0];
                 }
               }
-              store(kept, keptOutcomes);
+              store(kept, keptOutcomes, run.lockEpoch());
             }
             todo.set(0, again);
             if (!again.isEmpty()) {
@@ -232,15 +236,31 @@ public class RollupWriter {
     return out;
   }
 
-  private void store(List<Pending> records, List<String[]> outcomes) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO rollup_written (key, hash, record_id, status, error, written_at)"
-                    + " VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (key) DO UPDATE SET"
-                    + " hash = EXCLUDED.hash, record_id = coalesce(EXCLUDED.record_id,"
-                    + " rollup_written.record_id), status = EXCLUDED.status,"
-                    + " error = EXCLUDED.error, written_at = now()")) {
+  private void store(List<Pending> records, List<String[]> outcomes, long epoch)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        // refused (rolled back) when another run took the run lock since this one did
+        LockEpoch.fence(c, epoch);
+        store(c, records, outcomes);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private static void store(Connection c, List<Pending> records, List<String[]> outcomes)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO rollup_written (key, hash, record_id, status, error, written_at)"
+                + " VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT (key) DO UPDATE SET"
+                + " hash = EXCLUDED.hash, record_id = coalesce(EXCLUDED.record_id,"
+                + " rollup_written.record_id), status = EXCLUDED.status,"
+                + " error = EXCLUDED.error, written_at = now()")) {
       for (int i = 0; i < records.size(); i++) {
         String[] o = outcomes.get(i);
         boolean done = o[0].equals("done");

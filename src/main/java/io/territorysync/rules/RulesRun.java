@@ -17,17 +17,12 @@ public interface RulesRun {
   Changed changed();
 
   /**
-   * What the stage evaluated: on which basis, and whether every account ({@code whole}) or only the
-   * changed ones, and why.
+   * What the stage is about to evaluate: on which basis, and whether every account ({@code whole})
+   * or only the changed ones, and why. Told before anything is stored, so a run that fails after
+   * the stage replaced the stored assignments still knows what they are based on.
    */
   void evaluated(String basis, boolean whole, String reason);
 
   /** Accounts that changed since the last run, and what that run's evaluation was based on. */
   record Changed(List<String> accounts, String basis) {}
-
-  /** What the rules decided the run works on, for the stages after this one. */
-  void target(String modelId, boolean modelActive, long rulesVersion, boolean usersManaged);
-
-  /** Adds the stage's report to the run summary under {@code key}. */
-  void report(String key, Object value);
 }

@@ -32,8 +32,23 @@ public class RulesStage {
   @Inject AccountSource accounts;
   @Inject AgroalDataSource dataSource;
 
-  /** Evaluates every account of the mirror for {@code run}. */
-  public void evaluate(RulesRun run) throws SQLException {
+  /**
+   * What the rules stage decided for the stages after it: the target Territory2Model and whether it
+   * is the Active one, the rules version, whether the rules manage user associations; and its
+   * report for the run summary.
+   */
+  public record Evaluated(
+      String modelId,
+      boolean modelActive,
+      long rulesVersion,
+      boolean usersManaged,
+      Map<String, Object> report) {}
+
+  /**
+   * Evaluates the mirror's accounts for {@code run}: every account, or only those that changed when
+   * the basis is the last run's (told to the run before anything is stored).
+   */
+  public Evaluated evaluate(RulesRun run) throws SQLException {
     RulesService.LoadResult load = rules.reload();
     RulesService.InForce inForce = load.inForce();
     if (inForce == null) {
@@ -152,15 +167,15 @@ public class RulesStage {
       report.put("unassignedAccounts", counts[1]);
       report.put("excludedFromRealign", counts[2]);
     }
-    run.target(
-        compiled.modelId(),
-        compiled.modelActive(),
-        inForce.version(),
-        !"org".equals(inForce.source()));
-    run.report("rules", report);
     LOG.infof(
         "Run %d: rules version %d gave %d assignment(s) to %d account(s); %d account(s) in no territory",
         run.runId(), inForce.version(), counts[0], (Long) report.get("accounts"), counts[1]);
+    return new Evaluated(
+        compiled.modelId(),
+        compiled.modelActive(),
+        inForce.version(),
+        !"org".equals(inForce.source()),
+        report);
   }
 
   /**
@@ -202,7 +217,7 @@ public class RulesStage {
    * fetched into the mirror); their rows of {@code desired_assignment} are replaced. Users are left
    * to whole runs.
    */
-  public void evaluateScope(RulesRun run) throws SQLException {
+  public Evaluated evaluateScope(RulesRun run) throws SQLException {
     RulesService.InForce inForce = inForce();
     CompiledRules compiled = inForce.rules();
     CompiledRules.Scratch scratch = compiled.scratch();
@@ -241,12 +256,12 @@ public class RulesStage {
       }
       c.commit();
     }
-    run.target(compiled.modelId(), compiled.modelActive(), inForce.version(), false);
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("version", inForce.version());
     report.put("accounts", assigned.size());
     report.put("assignments", rows);
-    run.report("rules", report);
+    return new Evaluated(
+        compiled.modelId(), compiled.modelActive(), inForce.version(), false, report);
   }
 
   private RulesService.InForce inForce() throws SQLException {

@@ -431,6 +431,39 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     deleted.merge(result.object(), result.deleted(), Long::sum);
   }
 
+  /** Records what the plan stage did: its reports and the associations already in the org. */
+  void recordPlan(io.territorysync.assignment.PlanStage.Planned planned) {
+    if (planned.guard() != null) {
+      report("guard", planned.guard());
+    }
+    report("plan", planned.report());
+    assignments.put("unchanged", planned.unchanged());
+  }
+
+  /** Records the outcomes of the run's writes (so far, when it stopped or failed mid-write). */
+  void recordWrites(io.territorysync.assignment.WriteStage.Written written) {
+    assignments.putAll(written.assignments());
+    users.putAll(written.users());
+    opportunities.putAll(written.opportunities());
+    if (written.failed() > 0) {
+      partial(written.failed() + " record(s) failed; see GET /api/runs/" + runId + "/changes");
+    }
+  }
+
+  /** Records what the rollups stage did. */
+  void recordRollups(io.territorysync.rollup.RollupStage.RolledUp rolledUp) {
+    report("rollups", rolledUp.report());
+    rollups.put("written", rolledUp.written());
+    if (rolledUp.partial() != null) {
+      partial(rolledUp.partial());
+    }
+  }
+
+  /** Whether the run reached {@code stage} (it is in it, or finished it). */
+  public synchronized boolean reached(String stage) {
+    return stage.equals(this.stage) || stages.containsKey(stage);
+  }
+
   /** Account-territory associations: added, removed, unchanged, failed. */
   public Map<String, Long> assignments() {
     return assignments;

@@ -67,6 +67,7 @@ public class RunService {
   @Inject SalesforceApi api;
   @Inject RunMetrics metrics;
   @Inject RunScope scope;
+  @Inject RunStages stages;
 
   /** The run lock this thread holds ({@link #whileLocked}), which its run checks. */
   private static final ThreadLocal<RunLock> HELD = new ThreadLocal<>();
@@ -255,6 +256,7 @@ public class RunService {
       }
     } catch (Exception e) {
       failure = e;
+      stages.interrupted(context, e);
       status = "failed";
       error = message(e);
       if (context.lockLostReason() != null

@@ -149,10 +149,10 @@ class AssignmentBulkTest {
       ps.executeBatch();
     }
     RunContext context = new RunContext(stale.id, false, false, false, false, api.newBudget());
-    writeStage.write(context);
-    assertEquals(30, context.assignments().get("alreadyDone"));
-    assertEquals(0, context.assignments().get("failed"));
-    assertEquals(0, context.assignments().get("added"));
+    WriteStage.Written written = writeStage.write(context);
+    assertEquals(30, written.assignments().get("alreadyDone"));
+    assertEquals(0, written.assignments().get("failed"));
+    assertEquals(0, written.assignments().get("added"));
     Set<String> owned =
         Checks.strings(
             dataSource,

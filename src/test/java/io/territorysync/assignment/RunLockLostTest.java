@@ -47,6 +47,9 @@ class RunLockLostTest {
   final CountDownLatch resume = new CountDownLatch(1);
   final AtomicLong markAfterFirstWrite = new AtomicLong(-1);
 
+  /** Which write call pauses the run: by default its first association or opportunity write. */
+  volatile String pauseAtBodyContaining = "/composite/sobjects";
+
   @BeforeEach
   void demoOrgPausedAfterItsFirstWrite() throws Exception {
     DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(500, 41, 100, 2.0));
@@ -61,7 +64,7 @@ class RunLockLostTest {
                   call.method().equals("POST")
                       && call.path().endsWith("/composite")
                       && new String(call.body(), java.nio.charset.StandardCharsets.UTF_8)
-                          .contains("/composite/sobjects");
+                          .contains(pauseAtBodyContaining);
               if (write && markAfterFirstWrite.compareAndSet(-1, org.writeLog().mark())) {
                 paused.countDown();
                 try {
@@ -97,6 +100,37 @@ class RunLockLostTest {
     }
   }
 
+  /**
+   * Runs until the pause, ends the lock's session, lets another process take the lock (and with it
+   * a new epoch) while the run is mid-call, then lets the run go on; returns how it ended.
+   */
+  private Run aRunThatLosesItsLockToAnotherProcessWhilePaused() throws Exception {
+    CompletableFuture<Run> lost = runInBackground();
+    assertTrue(paused.await(120, TimeUnit.SECONDS), "the run reached the write it pauses at");
+    terminateTheLockSession();
+    RunLock other = anotherProcessTakesTheLock();
+    try {
+      resume.countDown();
+      return lost.get(120, TimeUnit.SECONDS);
+    } finally {
+      other.close();
+    }
+  }
+
+  /** Takes the run lock, as another replica would once the lock's session ended. */
+  private RunLock anotherProcessTakesTheLock() {
+    java.util.concurrent.atomic.AtomicReference<RunLock> taken =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await()
+        .atMost(java.time.Duration.ofSeconds(30))
+        .until(
+            () -> {
+              RunLock.tryAcquire(dataSource).ifPresent(taken::set);
+              return taken.get() != null;
+            });
+    return taken.get();
+  }
+
   private long writesAfterThePause() {
     return org.writeLog().after(markAfterFirstWrite.get()).size();
   }
@@ -127,27 +161,7 @@ class RunLockLostTest {
 
   @Test
   void aRunWhoseLockAnotherProcessTookCannotRecordItsWrites() throws Exception {
-    CompletableFuture<Run> lost = runInBackground();
-    assertTrue(paused.await(120, TimeUnit.SECONDS), "the run reached its first write");
-    terminateTheLockSession();
-    // another replica takes the lock (and with it a new epoch) while the first run is mid-call
-    java.util.concurrent.atomic.AtomicReference<RunLock> taken =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    await()
-        .atMost(java.time.Duration.ofSeconds(30))
-        .until(
-            () -> {
-              RunLock.tryAcquire(dataSource).ifPresent(taken::set);
-              return taken.get() != null;
-            });
-    RunLock other = taken.get();
-    Run run;
-    try {
-      resume.countDown();
-      run = lost.get(120, TimeUnit.SECONDS);
-    } finally {
-      other.close();
-    }
+    Run run = aRunThatLosesItsLockToAnotherProcessWhilePaused();
 
     assertEquals("failed", run.status, run.error);
     // the background check may notice the ended session first; either way the lock is named
@@ -159,5 +173,28 @@ class RunLockLostTest {
             "SELECT status FROM plan_change WHERE run_id = " + run.id + " AND status <> 'pending'");
     assertEquals(List.of(), recorded, "the fenced run recorded none of its outcomes");
     nextRunConverges();
+  }
+
+  @Test
+  void aRunThatLosesItsLockWhileWritingRollupsRecordsNoneOfThatCallsOutcomes() throws Exception {
+    pauseAtBodyContaining = "Territory_Performance__c";
+    Run run = aRunThatLosesItsLockToAnotherProcessWhilePaused();
+
+    assertEquals("failed", run.status, run.error);
+    assertTrue(run.error.contains("run lock"), run.error);
+    assertEquals(0, writesAfterThePause(), "no rollup write after the lock was lost");
+    assertEquals(
+        List.of("0"),
+        TestSql.strings(dataSource, "SELECT count(*) FROM rollup_written"),
+        "the fenced run recorded none of the rollups it sent");
+
+    emulator.emulator().afterApiCall(null);
+    Run next = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("succeeded", next.status, next.error);
+    assertEquals(
+        List.of("done"),
+        TestSql.strings(dataSource, "SELECT DISTINCT status FROM rollup_written"),
+        "the next run writes every rollup");
+    Checks.assertOrgMatchesTheRules(org, dataSource);
   }
 }
