@@ -127,10 +127,13 @@ class ArchitectureTest {
           .resideOutsideOfPackages("io.territorysync.salesforce..", "io.territorysync.emulator..")
           .should(containSalesforceRestPathLiterals());
 
-  /** Pieces of Salesforce REST URLs: the API root, and the resources below the version. */
+  /**
+   * Pieces of Salesforce REST URLs: the API root, OAuth's endpoints, and the resources below the
+   * version.
+   */
   private static final Pattern REST_PATH =
       Pattern.compile(
-          "/services/(data|async)\\b"
+          "/services/(data|async|oauth2)\\b"
               + "|^/(query|queryAll|composite|sobjects|jobs/(ingest|query)|limits|tooling)\\b");
 
   private static ArchCondition<JavaClass> containSalesforceRestPathLiterals() {

@@ -195,6 +195,13 @@ public class ConsoleFilter {
         .build();
   }
 
+  /** The session cookie of a session just opened, valid as long as a session lasts. */
+  static NewCookie sessionCookie(
+      HttpServerRequest request, ConsoleConfig config, ConsoleSessions.Opened opened) {
+    return cookie(
+        request, config, COOKIE, opened.token(), (int) config.session().timeout().toSeconds());
+  }
+
   /** Whether the browser reached us over HTTPS, directly or through a proxy that says so. */
   static boolean overHttps(HttpServerRequest request) {
     String forwarded = request.getHeader("X-Forwarded-Proto");

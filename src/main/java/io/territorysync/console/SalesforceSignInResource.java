@@ -75,13 +75,7 @@ public class SalesforceSignInResource {
             + "</head><body><p>Signed in. <a href=\"/console/\">Continue to the console</a></p>"
             + "</body></html>";
     return Response.ok(page, MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-        .cookie(
-            ConsoleFilter.cookie(
-                routing.request(),
-                config,
-                ConsoleFilter.COOKIE,
-                opened.token(),
-                (int) config.session().timeout().toSeconds()))
+        .cookie(ConsoleFilter.sessionCookie(routing.request(), config, opened))
         .header("Cache-Control", "no-store")
         .build();
   }

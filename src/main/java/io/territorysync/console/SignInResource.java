@@ -106,12 +106,7 @@ public class SignInResource {
   Response signedIn(ConsoleSessions.Opened opened, String next) {
     return Response.seeOther(URI.create(next))
         .cookie(
-            ConsoleFilter.cookie(
-                routing.request(),
-                config,
-                ConsoleFilter.COOKIE,
-                opened.token(),
-                (int) config.session().timeout().toSeconds()),
+            ConsoleFilter.sessionCookie(routing.request(), config, opened),
             ConsoleFilter.cookie(routing.request(), config, SIGN_IN_COOKIE, "", 0))
         .build();
   }

@@ -86,22 +86,18 @@ public class OrgProbe {
       }
     }
     try {
-      f.limits = error(api.limitsAnswer(budget));
+      f.limits = api.limitsAnswer(budget);
     } catch (SalesforceCallException e) {
       f.limitsError = e.getMessage();
     }
     try {
-      error(api.queryJobs(budget));
+      api.queryJobs(budget);
     } catch (SalesforceCallException e) {
       f.bulkError = e.getMessage();
     }
     if (countsNeeded) {
       try {
-        JsonNode counts = error(api.recordCounts(budget, COUNTED));
-        f.orgCounts = new LinkedHashMap<>();
-        for (JsonNode o : counts.path("sObjects")) {
-          f.orgCounts.put(o.path("name").asText(), o.path("count").asLong());
-        }
+        f.orgCounts = api.recordCounts(budget, COUNTED);
       } catch (SalesforceCallException e) {
         f.orgCounts = null;
       }
@@ -146,24 +142,9 @@ public class OrgProbe {
   }
 
   private static Answer answer(SubResponse a) {
-    if (a.status() < 300) {
-      return new Answer(a.status(), a.body(), null, null);
-    }
-    JsonNode e = a.body().isArray() ? a.body().path(0) : a.body();
-    return new Answer(
-        a.status(), a.body(), e.path("errorCode").asText(""), e.path("message").asText(""));
-  }
-
-  /** Throws when a raw answer is a Salesforce error list. */
-  private static JsonNode error(JsonNode body) {
-    if (body != null && body.isArray() && body.path(0).has("errorCode")) {
-      throw new SalesforceCallException(
-          body.path(0).path("errorCode").asText() + ": " + body.path(0).path("message").asText(),
-          400,
-          body.path(0).path("errorCode").asText(),
-          null);
-    }
-    return body;
+    return a.ok()
+        ? new Answer(a.status(), a.body(), null, null)
+        : new Answer(a.status(), a.body(), a.errorCode(), a.message());
   }
 
   private List<String> versions(ApiBudget budget) {

@@ -55,19 +55,7 @@ record Dimension(String field, Operation operation, int digits, int blockDigits)
 
   /** The postal number of {@code postal} for this dimension (-1 when it has too few digits). */
   long postalNumber(String postal) {
-    if (postal == null) {
-      return -1;
-    }
-    long n = 0;
-    int seen = 0;
-    for (int i = 0; i < postal.length() && seen < digits; i++) {
-      char ch = postal.charAt(i);
-      if (ch >= '0' && ch <= '9') {
-        n = n * 10 + (ch - '0');
-        seen++;
-      }
-    }
-    return seen == digits ? n : -1;
+    return postal == null ? -1 : Operation.postalNumber(postal, digits);
   }
 
   /** A member's criterion with its values replaced by {@code values} (written in order). */

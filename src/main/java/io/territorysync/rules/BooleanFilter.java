@@ -17,6 +17,13 @@ public sealed interface BooleanFilter {
   /** Criterion numbers (1-based) the filter mentions. */
   BitSet references();
 
+  /** The criteria any of {@code parts} refers to. */
+  private static BitSet referencesOf(List<BooleanFilter> parts) {
+    BitSet b = new BitSet();
+    parts.forEach(p -> b.or(p.references()));
+    return b;
+  }
+
   /** A criterion by number. */
   record Ref(int number) implements BooleanFilter {
     public boolean test(boolean[] o) {
@@ -47,9 +54,7 @@ public sealed interface BooleanFilter {
     }
 
     public BitSet references() {
-      BitSet b = new BitSet();
-      parts.forEach(p -> b.or(p.references()));
-      return b;
+      return referencesOf(parts);
     }
 
     @Override
@@ -70,9 +75,7 @@ public sealed interface BooleanFilter {
     }
 
     public BitSet references() {
-      BitSet b = new BitSet();
-      parts.forEach(p -> b.or(p.references()));
-      return b;
+      return referencesOf(parts);
     }
 
     @Override

@@ -75,4 +75,21 @@ public enum Operation {
     }
     return Optional.empty();
   }
+
+  /**
+   * How {@code postalRange} reads a postal code: its digits only, as a number of the first {@code
+   * digits} digits; -1 when there are fewer.
+   */
+  public static long postalNumber(String postal, int digits) {
+    long n = 0;
+    int seen = 0;
+    for (int i = 0; i < postal.length() && seen < digits; i++) {
+      char ch = postal.charAt(i);
+      if (ch >= '0' && ch <= '9') {
+        n = n * 10 + (ch - '0');
+        seen++;
+      }
+    }
+    return seen == digits ? n : -1;
+  }
 }

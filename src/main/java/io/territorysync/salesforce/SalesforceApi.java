@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -231,13 +232,19 @@ public class SalesforceApi {
     return raw(budget, "GET", dataPath() + "/jobs/query", null);
   }
 
-  /** The org's record counts of {@code objects} ({@code /limits/recordCount}), as sent. */
-  public JsonNode recordCounts(ApiBudget budget, List<String> objects) {
-    return raw(
-        budget,
-        "GET",
-        dataPath() + "/limits/recordCount?sObjects=" + String.join(",", objects),
-        null);
+  /** The org's record counts of {@code objects} ({@code /limits/recordCount}), by object. */
+  public Map<String, Long> recordCounts(ApiBudget budget, List<String> objects) {
+    JsonNode answer =
+        raw(
+            budget,
+            "GET",
+            dataPath() + "/limits/recordCount?sObjects=" + String.join(",", objects),
+            null);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (JsonNode o : answer.path("sObjects")) {
+      counts.put(o.path("name").asText(), o.path("count").asLong());
+    }
+    return counts;
   }
 
   /** The API versions the org serves ({@code 62.0}, …), oldest first as Salesforce lists them. */
@@ -329,7 +336,27 @@ public class SalesforceApi {
   }
 
   /** One subrequest's answer. */
-  public record SubResponse(String referenceId, int status, JsonNode body) {}
+  public record SubResponse(String referenceId, int status, JsonNode body) {
+
+    /** Whether the subrequest succeeded. */
+    public boolean ok() {
+      return status < 300;
+    }
+
+    /** A failed subrequest's Salesforce error code ({@code [{"errorCode":…}]}), or "". */
+    public String errorCode() {
+      return ok() ? "" : error().path("errorCode").asText("");
+    }
+
+    /** A failed subrequest's error message, or "". */
+    public String message() {
+      return ok() ? "" : error().path("message").asText("");
+    }
+
+    private JsonNode error() {
+      return body.isArray() ? body.path(0) : body;
+    }
+  }
 
   /** Queries one Composite call may carry. */
   public static final int QUERIES_PER_COMPOSITE = 5;

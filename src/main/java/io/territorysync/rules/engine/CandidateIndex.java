@@ -289,7 +289,7 @@ final class CandidateIndex {
         if (x.postal != null) {
           String text = a.text(s);
           for (int i = 0; i < x.postalDigits.length; i++) {
-            long n = CriterionCompiler.postalNumber(text, x.postalDigits[i]);
+            long n = io.territorysync.rules.Operation.postalNumber(text, x.postalDigits[i]);
             long[] b = n >= 0 ? x.postal[i].find(n) : null;
             if (b != null) {
               if (one == null) {

@@ -107,36 +107,12 @@ final class CriterionCompiler {
         return new CompiledCriterion(desc, in, keys.isEmpty() ? null : keys);
       }
       case CONTAINS, NOT_CONTAIN -> {
-        CompiledCriterion.Pred any =
-            a -> {
-              String x = cs ? a.text(slot) : a.lower[slot];
-              if (x == null) {
-                return false;
-              }
-              for (String o : operands) {
-                if (x.contains(o)) {
-                  return true;
-                }
-              }
-              return false;
-            };
+        CompiledCriterion.Pred any = anyOperand(cs, slot, operands, String::contains);
         return new CompiledCriterion(
             desc, op == Operation.CONTAINS ? any : a -> !any.test(a), null);
       }
       case STARTS_WITH -> {
-        CompiledCriterion.Pred any =
-            a -> {
-              String x = cs ? a.text(slot) : a.lower[slot];
-              if (x == null) {
-                return false;
-              }
-              for (String o : operands) {
-                if (x.startsWith(o)) {
-                  return true;
-                }
-              }
-              return false;
-            };
+        CompiledCriterion.Pred any = anyOperand(cs, slot, operands, String::startsWith);
         List<CompiledCriterion.IndexKey> keys = new ArrayList<>();
         operands.forEach(
             o -> keys.add(new CompiledCriterion.Prefix(slot, o.toLowerCase(Locale.ROOT), false)));
@@ -264,7 +240,7 @@ final class CriterionCompiler {
                 return false;
               }
               for (long[] r : ranges) {
-                long n = postalNumber(x, (int) r[0]);
+                long n = Operation.postalNumber(x, (int) r[0]);
                 if (n >= r[1] && n <= r[2]) {
                   return true;
                 }
@@ -531,18 +507,28 @@ final class CriterionCompiler {
     return out;
   }
 
-  /** Digits only, as a number of the first {@code digits} digits; -1 when there are fewer. */
-  static long postalNumber(String postal, int digits) {
-    long n = 0;
-    int seen = 0;
-    for (int i = 0; i < postal.length() && seen < digits; i++) {
-      char ch = postal.charAt(i);
-      if (ch >= '0' && ch <= '9') {
-        n = n * 10 + (ch - '0');
-        seen++;
+  /**
+   * Holds when the account's value in {@code slot} (lower-cased unless {@code cs}) matches one of
+   * the {@code operands} by {@code match} (value, operand).
+   */
+  private static CompiledCriterion.Pred anyOperand(
+      boolean cs,
+      int slot,
+      List<String> operands,
+      java.util.function.BiPredicate<String, String> match) {
+    String[] each = operands.toArray(String[]::new);
+    return a -> {
+      String x = cs ? a.text(slot) : a.lower[slot];
+      if (x == null) {
+        return false;
       }
-    }
-    return seen == digits ? n : -1;
+      for (String o : each) {
+        if (match.test(x, o)) {
+          return true;
+        }
+      }
+      return false;
+    };
   }
 
   /**
