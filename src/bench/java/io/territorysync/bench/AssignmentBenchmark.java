@@ -16,8 +16,10 @@ import java.util.Map;
 /**
  * Whole runs on a large org: the first assignment (sync, rules, plan, write-back of every
  * association and opportunity territory), then a run after 1% of the accounts moved, then one
- * with nothing changed; then the same two with every run working on every account
- * ({@code territory.run.incremental=false}), the baseline. The emulator runs in its own process with the given latency; the app runs
+ * with nothing changed (it reads back the run before's writes), and one more (the steady state:
+ * the run before wrote nothing); then the same two with every run working on every account
+ * ({@code territory.run.incremental=false}), the baseline ({@code -Dbench.baseline=false} in {@code
+ * bench.jvm} leaves it out). The emulator runs in its own process with the given latency; the app runs
  * {@code run --json} in a third process.
  *
  * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}. With
@@ -50,6 +52,13 @@ public final class AssignmentBenchmark {
       System.out.println("moved accounts: " + moved.path("changed"));
       report("1% of accounts moved", BenchProcesses.run(port, data, heap, List.of(), env));
       report("nothing changed", BenchProcesses.run(port, data, heap, List.of(), env));
+      // the steady state: the run before wrote nothing, so there is nothing of its own to read back
+      report(
+          "nothing changed again (the run before wrote nothing)",
+          BenchProcesses.run(port, data, heap, List.of(), env));
+      if (!Boolean.parseBoolean(System.getProperty("bench.baseline", "true"))) {
+        return;
+      }
       // the baseline, same org and machine: every run works on every account
       Map<String, String> whole = new java.util.HashMap<>(env);
       whole.put("TERRITORY_RUN_INCREMENTAL", "false");
