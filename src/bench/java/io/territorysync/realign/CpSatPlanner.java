@@ -147,6 +147,17 @@ final class CpSatPlanner implements Planner {
         }
       }
     }
+    // the greedy plan's loads, so the hint covers the within Booleans too (a complete hint)
+    long[] hinted = new long[nTerr];
+    if (greedy != null) {
+      for (int t = 0; t < nTerr; t++) {
+        hinted[t] = fixedLoad[t];
+      }
+      for (RealignModel.Unit u : m.units()) {
+        int t = greedy[u.index()];
+        hinted[t] += Math.round(m.measure(u, m.territories().get(t).position()) * scale);
+      }
+    }
     // within[t]: the territory is inside the band around its group's mean
     long tol = Math.round(m.tolerance() * D);
     LinearExprBuilder outside = LinearExpr.newBuilder();
@@ -163,6 +174,16 @@ final class CpSatPlanner implements Planner {
       LinearExpr sum = total.build();
       for (int t : g.members()) {
         BoolVar within = model.newBoolVar("w" + t);
+        if (greedy != null) {
+          long hintedTotal = 0;
+          for (int k : g.members()) {
+            hintedTotal += hinted[k];
+          }
+          boolean in =
+              n * D * hinted[t] - (D - tol) * hintedTotal >= 0
+                  && (D + tol) * hintedTotal - n * D * hinted[t] >= 0;
+          model.addHint(within, in ? 1 : 0);
+        }
         // n·D·load − (D − T)·total ≥ 0 and (D + T)·total − n·D·load ≥ 0 when within
         LinearExprBuilder low = LinearExpr.newBuilder().addTerm(load[t].build(), n * D);
         low.addTerm(sum, -(D - tol));
