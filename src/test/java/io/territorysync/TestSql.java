@@ -34,7 +34,8 @@ public final class TestSql {
           "change_event_dead_letter",
           "change_event",
           "mirror_change",
-          "run_basis");
+          "run_basis",
+          "realign_proposal");
 
   private TestSql() {}
 

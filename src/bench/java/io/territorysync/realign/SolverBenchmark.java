@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The solver against the greedy baseline on the same input, without the database: a model shaped
+ * The solver against the greedy baseline and OR-Tools CP-SAT ({@link CpSatPlanner}) on the same
+ * input, without the database: a model shaped
  * like the demo org's district groups (three siblings splitting a postal range, ZIP3 units with
  * skewed account counts, some siblings empty), of the given number of groups.
  *
@@ -36,6 +37,28 @@ public final class SolverBenchmark {
     t0 = System.nanoTime();
     int[] warm = new SolverPlanner().plan(m, limit, Planner.Progress.NONE);
     report("timefold from greedy (the service)", m, warm, System.nanoTime() - t0);
+    // OR-Tools CP-SAT on the same model (benchmarks only: the service does not depend on it)
+    t0 = System.nanoTime();
+    try {
+      CpSatPlanner.load();
+    } catch (LinkageError | RuntimeException e) {
+      System.out.println("OR-Tools: the native library did not load: " + e);
+      return;
+    }
+    System.out.printf("OR-Tools native library loaded in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    for (int workers : new int[] {1, 2}) {
+      cpSat("cp-sat, " + workers + " worker(s), from current", m, limit, false, workers);
+    }
+    cpSat("cp-sat, 2 workers, hinted with greedy", m, limit, true, 2);
+  }
+
+  private static void cpSat(
+      String what, RealignModel m, Duration limit, boolean hint, int workers) {
+    CpSatPlanner p = new CpSatPlanner(hint, workers);
+    long t0 = System.nanoTime();
+    int[] plan = p.plan(m, limit, Planner.Progress.NONE);
+    report(what, m, plan, System.nanoTime() - t0);
+    System.out.println("  cp-sat status " + p.status);
   }
 
   static int[] current(RealignModel m) {

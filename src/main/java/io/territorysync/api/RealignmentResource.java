@@ -45,7 +45,7 @@ public class RealignmentResource {
           "202 with the plan's id; GET /api/realignment/{id} shows its progress and, when done,"
               + " the report. 409 while another plan runs, 400 for a bad request. Reads the mirror"
               + " only: nothing is written to Salesforce.")
-  public Response start(PlanRequest body) {
+  public Response start(PlanRequest body, @Context SecurityContext security) throws SQLException {
     PlanRequest b = body == null ? new PlanRequest(null, null, null, null, null) : body;
     Realignment.Request request;
     try {
@@ -54,7 +54,7 @@ public class RealignmentResource {
     } catch (IllegalArgumentException e) {
       return ApiError.of(Response.Status.BAD_REQUEST, e.getMessage());
     }
-    return jobs.start(request)
+    return jobs.start(request, RulesResource.actor(security))
         .map(
             j ->
                 Response.accepted(j.view())
@@ -66,7 +66,7 @@ public class RealignmentResource {
 
   @GET
   @Operation(summary = "The latest realignment plan: progress, then the proposal's report")
-  public Response latest() {
+  public Response latest() throws SQLException {
     return jobs.latest()
         .map(j -> Response.ok(j.view()).build())
         .orElseGet(() -> ApiError.of(Response.Status.NOT_FOUND, "no realignment planned yet"));
@@ -75,7 +75,7 @@ public class RealignmentResource {
   @GET
   @Path("{id}")
   @Operation(summary = "A realignment plan: progress, then the proposal's report")
-  public Response one(@PathParam("id") long id) {
+  public Response one(@PathParam("id") long id) throws SQLException {
     return jobs.get(id).map(j -> Response.ok(j.view()).build()).orElseGet(() -> notFound(id));
   }
 
@@ -83,7 +83,7 @@ public class RealignmentResource {
   @Path("{id}/rules")
   @Produces("application/yaml")
   @Operation(summary = "The proposal as a rules file")
-  public Response rulesFile(@PathParam("id") long id) {
+  public Response rulesFile(@PathParam("id") long id) throws SQLException {
     return jobs.get(id)
         .flatMap(RealignmentJobs.Job::proposal)
         .map(p -> Response.ok(p.rules(), "application/yaml").build())

@@ -56,6 +56,8 @@ public record PlanView(
       String worstTerritory,
       List<Move> moves,
       int moreMoves,
+      String marks,
+      long located,
       List<Group> groups,
       int moreGroups,
       String warning,
@@ -63,9 +65,38 @@ public record PlanView(
       List<String> problems,
       long totalMs) {}
 
-  /** A unit that changes territory. */
+  /**
+   * A unit that changes territory: the territories' ids and palette colours, and the centroid of
+   * its located accounts (null when none has coordinates).
+   */
   public record Move(
-      String unit, String field, String from, String to, long accounts, double pipeline) {}
+      String unit,
+      String field,
+      String from,
+      String to,
+      String fromId,
+      String toId,
+      long accounts,
+      double pipeline,
+      Double lat,
+      Double lon) {
+
+    /** The marks of the moves map: a unit's centroid, its territories and colours, its figures. */
+    Map<String, Object> mark() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("unit", unit);
+      m.put("field", field);
+      m.put("from", from);
+      m.put("to", to);
+      m.put("fromColour", ConsoleFormat.territoryIndex(fromId));
+      m.put("toColour", ConsoleFormat.territoryIndex(toId));
+      m.put("accounts", accounts);
+      m.put("pipeline", pipeline);
+      m.put("lat", lat);
+      m.put("lon", lon);
+      return m;
+    }
+  }
 
   /** A sibling group: its chart and its territories. */
   public record Group(
@@ -129,8 +160,12 @@ public record PlanView(
               (String) m.get("field"),
               (String) m.get("from"),
               (String) m.get("to"),
+              (String) m.get("fromId"),
+              (String) m.get("toId"),
               RunsPage.num(m.get("accounts")),
-              ViewData.dbl(m.get("pipeline"))));
+              ViewData.dbl(m.get("pipeline")),
+              m.get("lat") instanceof Number lat ? lat.doubleValue() : null,
+              m.get("lon") instanceof Number lon ? lon.doubleValue() : null));
       touched.add((String) m.get("from"));
       touched.add((String) m.get("to"));
     }
@@ -184,6 +219,7 @@ public record PlanView(
               chart(x, tolerance, (String) r.get("measure")),
               x.rows()));
     }
+    List<Move> listed = moves.subList(0, Math.min(MOVES, moves.size()));
     return new Report(
         RunsPage.num(within.get("territories")),
         RunsPage.num(within.get("before")),
@@ -204,8 +240,10 @@ public record PlanView(
         ViewData.list(diag.get("blockedBy")).stream().map(String::valueOf).toList(),
         ViewData.dbl(diag.get("worstDeviation")),
         (String) diag.get("worstTerritory"),
-        moves.subList(0, Math.min(MOVES, moves.size())),
+        listed,
         Math.max(0, moves.size() - MOVES),
+        ViewData.json(listed.stream().filter(x -> x.lat() != null).map(Move::mark).toList()),
+        listed.stream().filter(x -> x.lat() != null).count(),
         charted,
         groups.size() - charted.size(),
         (String) r.get("warning"),

@@ -47,11 +47,14 @@ public class RealignmentPage {
       boolean contiguity,
       List<String> parents) {}
 
+  /** The moves map's tile server, as on the Map page ({@link MapConfig}); none by default. */
+  public record Tiles(String url, String attribution) {}
+
   @CheckedTemplate(basePath = "console/realignment")
   static class Templates {
-    static native TemplateInstance realignment(Form form, PlanView plan, String alert);
+    static native TemplateInstance realignment(Form form, PlanView plan, String alert, Tiles tiles);
 
-    static native TemplateInstance plan(PlanView plan);
+    static native TemplateInstance plan(PlanView plan, Tiles tiles);
   }
 
   @Inject Realignment realignment;
@@ -61,19 +64,20 @@ public class RealignmentPage {
   @Inject RulesPreview preview;
   @Inject AgroalDataSource dataSource;
   @Inject ConsoleRequest console;
+  @Inject MapConfig mapConfig;
 
   @GET
   public TemplateInstance page(@QueryParam("id") Long id) throws SQLException {
     PlanView plan =
         (id == null ? jobs.latest() : jobs.get(id)).map(j -> PlanView.of(j.view())).orElse(null);
-    return Templates.realignment(form(plan), plan, null);
+    return Templates.realignment(form(plan), plan, null, tiles());
   }
 
   /** The plan's progress, then its report: polled by the page while the plan runs. */
   @GET
   @Path("{id}/live")
-  public TemplateInstance live(@PathParam("id") long id) {
-    return Templates.plan(PlanView.of(job(id).view()));
+  public TemplateInstance live(@PathParam("id") long id) throws SQLException {
+    return Templates.plan(PlanView.of(job(id).view()), tiles());
   }
 
   /** Starts a plan (admin); tolerance and max-moved are percentages in the form. */
@@ -98,7 +102,7 @@ public class RealignmentPage {
     } catch (IllegalArgumentException e) {
       return error(400, "Not started: " + e.getMessage() + ".");
     }
-    return jobs.start(request)
+    return jobs.start(request, console.user().name() + " (console)")
         .map(j -> Response.seeOther(URI.create("/console/realignment?id=" + j.id)).build())
         .orElseGet(() -> error(409, "A plan is already running: wait for it to finish."));
   }
@@ -139,22 +143,26 @@ public class RealignmentPage {
   }
 
   private Response error(int status, String alert) {
-    PlanView plan = jobs.latest().map(j -> PlanView.of(j.view())).orElse(null);
     try {
+      PlanView plan = jobs.latest().map(j -> PlanView.of(j.view())).orElse(null);
       return Response.status(status)
           .type(MediaType.TEXT_HTML)
-          .entity(Templates.realignment(form(plan), plan, alert).render())
+          .entity(Templates.realignment(form(plan), plan, alert, tiles()).render())
           .build();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  private RealignmentJobs.Job job(long id) {
+  private Tiles tiles() {
+    return new Tiles(mapConfig.tileUrl().orElse(""), mapConfig.tileAttribution().orElse(""));
+  }
+
+  private RealignmentJobs.Job job(long id) throws SQLException {
     return jobs.get(id).orElseThrow(() -> new NotFoundException("no realignment plan " + id));
   }
 
-  private Realignment.Proposal proposal(long id) {
+  private Realignment.Proposal proposal(long id) throws SQLException {
     return job(id)
         .proposal()
         .orElseThrow(() -> new NotFoundException("realignment plan " + id + " has no proposal"));

@@ -37,6 +37,13 @@ public interface RealignConfig {
   @WithDefault("BillingPostalCode,BillingState,BillingCity,BillingCountry")
   List<String> geographyFields();
 
+  /**
+   * How many plans (with their proposals) the database keeps, newest first; older ones are deleted
+   * when a plan starts.
+   */
+  @WithDefault("20")
+  int keep();
+
   /** How long the solver searches at most. */
   @WithDefault("20s")
   Duration timeLimit();

@@ -1224,6 +1224,8 @@ public class Realignment {
         mv.put("field", g.dimension.field());
         mv.put("from", m.territories().get(u.current()).developerName());
         mv.put("to", m.territories().get(plan[u.index()]).developerName());
+        mv.put("fromId", m.territories().get(u.current()).id());
+        mv.put("toId", m.territories().get(plan[u.index()]).id());
         mv.put("accounts", u.accounts());
         mv.put(
             "potential",

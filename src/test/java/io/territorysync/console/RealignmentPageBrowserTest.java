@@ -17,18 +17,22 @@ import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The Realignment page in a real browser on a demo org: an admin plans one parent's children,
- * watches the progress, sees before/after balance with the tolerance band and the moves, previews
- * the proposal as rules and publishes it; a viewer gets no plan form and a 403 on the admin POSTs.
+ * watches the progress, sees before/after balance with the tolerance band and the moves (in a table
+ * and as marks on the map, one per move), previews the proposal as rules and publishes it; a viewer
+ * gets no plan form and a 403 on the admin POSTs.
  */
 @QuarkusTest
 class RealignmentPageBrowserTest {
@@ -124,6 +128,62 @@ class RealignmentPageBrowserTest {
     assertTrue(browser.text().contains(SCOPE), "the scope's group is charted");
     browser.driver().executeScript("window.scrollTo(0, 0)");
     browser.screenshot("realignment");
+
+    // the moved units on the map: one mark per move, at its centroid, from → to as in the report
+    List<Map<String, Object>> moves = report.getList("report.moves");
+    assertTrue(moves.stream().allMatch(m -> m.get("lat") != null), "demo accounts are located");
+    new WebDriverWait(browser.driver(), Duration.ofSeconds(30))
+        .until(d -> browser.has("#moves-map[data-marks][data-outlines-drawn]"));
+    List<WebElement> marks =
+        browser.driver().findElements(By.cssSelector("#moves-map .leaflet-marker-icon.move-mark"));
+    assertEquals(moves.size(), marks.size(), "one mark per move");
+    assertEquals(
+        moves.stream()
+            .map(m -> m.get("unit") + ": " + m.get("from") + " → " + m.get("to"))
+            .toList(),
+        marks.stream()
+            .map(
+                e ->
+                    e.getAttribute("data-unit")
+                        + ": "
+                        + e.getAttribute("data-from")
+                        + " → "
+                        + e.getAttribute("data-to"))
+            .toList());
+    for (int i = 0; i < marks.size(); i++) {
+      // the mark's two colours are the territories' own (Palette), old then new
+      List<String> colours =
+          marks.get(i).findElements(By.cssSelector(".swatch")).stream()
+              .map(e -> e.getAttribute("class"))
+              .toList();
+      assertEquals(
+          List.of(
+              "swatch territory-"
+                  + ConsoleFormat.territoryIndex((String) moves.get(i).get("fromId")),
+              "swatch territory-"
+                  + ConsoleFormat.territoryIndex((String) moves.get(i).get("toId"))),
+          colours);
+    }
+    browser
+        .driver()
+        .executeScript(
+            "document.getElementById('moves-map-h').scrollIntoView({block: 'start'});"
+                + " window.scrollBy(0, -70)");
+    browser.screenshot("realignment-map");
+    // a mark's popup: unit, from, to, accounts
+    browser.driver().executeScript("arguments[0].scrollIntoView({block: 'center'})", marks.get(0));
+    browser.driver().executeScript("arguments[0].click()", marks.get(0));
+    WebElement popup = browser.find(".leaflet-popup .move-popup");
+    assertEquals(moves.get(0).get("unit"), popup.getAttribute("data-unit"));
+    assertEquals(
+        moves.get(0).get("from"), popup.findElement(By.cssSelector(".move-from")).getText());
+    assertEquals(moves.get(0).get("to"), popup.findElement(By.cssSelector(".move-to")).getText());
+    assertTrue(
+        popup
+            .getText()
+            .contains(
+                String.format(java.util.Locale.US, "%,d account", moves.get(0).get("accounts"))),
+        popup.getText());
 
     // preview as rules: the accounts that move, nothing written
     browser.find("#preview-proposal").click();

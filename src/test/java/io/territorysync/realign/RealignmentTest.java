@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agroal.api.AgroalDataSource;
@@ -17,6 +18,7 @@ import io.territorysync.emulator.demo.DemoOrg;
 import io.territorysync.emulator.demo.DemoRules;
 import io.territorysync.rollup.FiscalPeriods;
 import io.territorysync.rules.RulesReader;
+import io.territorysync.rules.RulesService;
 import io.territorysync.run.Run;
 import io.territorysync.run.RunService;
 import jakarta.inject.Inject;
@@ -48,40 +50,20 @@ class RealignmentTest {
   @Inject InProcessEmulator emulator;
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
+  @Inject Realignment realignment;
+  @Inject RulesService rules;
+  @Inject RealignConfig config;
 
   @Test
   @SuppressWarnings("unchecked")
   void aPublishedProposalLeavesTheOrgAsTheReportSaid() throws Exception {
-    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(3000, 5, 110, 1.0));
-    Files.writeString(RULES, DemoRules.text(demo));
-    TestSql.wipe(dataSource);
-    Run first = runs.execute(new RunService.RunRequest("test", false, false, false));
-    assertEquals("succeeded", first.status, first.error);
+    assignedDemoOrg();
     long callsBefore = emulator.emulator().usage().calls();
-
     long id =
-        Api.admin()
-            .contentType("application/json")
-            .body(
-                "{\"scope\":\""
-                    + SCOPE
-                    + "\",\"measure\":\"accounts\",\"tolerance\":0.1,\"maxMoved\":1.0}")
-            .post("/api/realignment")
-            .then()
-            .statusCode(202)
-            .extract()
-            .jsonPath()
-            .getLong("id");
-    Api.viewer().get("/api/realignment/" + id).then().statusCode(200);
-    await()
-        .atMost(Duration.ofMinutes(2))
-        .until(
-            () ->
-                !Api.viewer()
-                    .get("/api/realignment/" + id)
-                    .jsonPath()
-                    .getString("status")
-                    .equals("running"));
+        plan(
+            "{\"scope\":\""
+                + SCOPE
+                + "\",\"measure\":\"accounts\",\"tolerance\":0.1,\"maxMoved\":1.0}");
     // doubles, not floats: potentials are large sums
     JsonPath job =
         new JsonPath(Api.viewer().get("/api/realignment/" + id).asString())
@@ -141,6 +123,98 @@ class RealignmentTest {
     }
     assertTrue(checked >= 3);
     assertTrue(proposal.contains(moved), "the moved state is in the proposal: " + moved);
+  }
+
+  /**
+   * Proposals are rows of the database: another instance of the service (a replica, or this one
+   * after a restart) finds a plan it did not make, with its report and rules, and still refuses to
+   * publish it once other rules were put in force since it was planned.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aProposalIsStoredForEveryReplicaAndAStaleOneIsRefused() throws Exception {
+    assignedDemoOrg();
+    long id = plan("{\"scope\":\"" + SCOPE + "\",\"maxMoved\":1.0}");
+    JsonPath api = Api.viewer().get("/api/realignment/" + id).jsonPath();
+    assertEquals("done", api.getString("status"), api.getString("error"));
+    String proposal = Api.viewer().get("/api/realignment/" + id + "/rules").asString();
+
+    // a second instance of the service, with nothing in memory, reads the plan from the database
+    RealignmentJobs replica = replica();
+    RealignmentJobs.Job stored = replica.get(id).orElseThrow();
+    assertEquals(id, replica.latest().orElseThrow().id);
+    assertEquals("done", stored.view().get("status"));
+    assertEquals(api.getString("createdBy"), stored.createdBy);
+    assertTrue(stored.createdBy.contains("admin"), stored.createdBy);
+    assertEquals(SCOPE, stored.request.scope());
+    assertEquals(1.0, stored.request.maxMoved());
+    Realignment.Proposal p = stored.proposal().orElseThrow();
+    assertEquals(proposal, p.rules());
+    Map<String, Object> report = p.report();
+    assertEquals(api.getList("report.moves.unit"), unitsOf(report));
+    assertEquals(
+        api.getMap("report.withinTolerance").toString(), report.get("withinTolerance").toString());
+
+    // other rules put in force since the plan (here: the proposal itself, through the API) make
+    // it stale, for the second instance as for the API
+    Api.admin().post("/api/realignment/" + id + "/publish").then().statusCode(200);
+    assertNotNull(replica.get(id).orElseThrow().view().get("publishedAt"), "publication stored");
+    RulesService.Change again = replica.publish(replica.get(id).orElseThrow(), "test");
+    assertEquals(RulesService.Outcome.CONFLICT, again.outcome(), again.message());
+    Api.admin()
+        .post("/api/realignment/" + id + "/publish")
+        .then()
+        .statusCode(409)
+        .body("published", equalTo(false));
+  }
+
+  /** The demo org, mirrored and assigned by one run. */
+  private void assignedDemoOrg() throws Exception {
+    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(3000, 5, 110, 1.0));
+    Files.writeString(RULES, DemoRules.text(demo));
+    TestSql.wipe(dataSource);
+    Run first = runs.execute(new RunService.RunRequest("test", false, false, false));
+    assertEquals("succeeded", first.status, first.error);
+  }
+
+  /** Plans {@code body} through the admin API and waits until the plan has ended; its id. */
+  private static long plan(String body) {
+    long id =
+        Api.admin()
+            .contentType("application/json")
+            .body(body)
+            .post("/api/realignment")
+            .then()
+            .statusCode(202)
+            .extract()
+            .jsonPath()
+            .getLong("id");
+    Api.viewer().get("/api/realignment/" + id).then().statusCode(200);
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .until(
+            () ->
+                !Api.viewer()
+                    .get("/api/realignment/" + id)
+                    .jsonPath()
+                    .getString("status")
+                    .equals("running"));
+    return id;
+  }
+
+  private RealignmentJobs replica() {
+    RealignmentJobs r = new RealignmentJobs();
+    r.dataSource = dataSource;
+    r.rules = rules;
+    r.realignment = realignment;
+    r.config = config;
+    return r;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> unitsOf(Map<String, Object> report) {
+    return ((List<Map<String, Object>>) report.get("moves"))
+        .stream().map(m -> (String) m.get("unit")).toList();
   }
 
   private Map<String, long[]> rollups() throws Exception {

@@ -1,60 +1,21 @@
-// Map page: Leaflet without a tile server by default (the app's own country and US state outlines),
-// territory hulls, and the accounts of each view as the server sends them: counted per grid cell
-// when many, one dot per account when few. No inline scripts: settings come in data- attributes.
+// Map page: on the console's base map (basemap.js: outlines or tiles), territory hulls and the
+// accounts of each view as the server sends them: counted per grid cell when many, one dot per
+// account when few. No inline scripts: settings come in data- attributes.
 (function () {
   "use strict";
   var numbers = new Intl.NumberFormat("en-US");
   var compact = new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 });
 
-  function json(url, signal) {
-    return fetch(url, { credentials: "same-origin", signal: signal, headers: { Accept: "application/json" } })
-      .then(function (r) {
-        if (!r.ok) {
-          throw new Error(url + " answered " + r.status);
-        }
-        return r.json();
-      });
-  }
+  var json = window.TerritorySyncMap && window.TerritorySyncMap.json;
 
   document.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("map");
-    if (!el || !window.L) {
+    if (!el || !window.L || !window.TerritorySyncMap) {
       return;
     }
     var L = window.L;
-    var map = L.map(el, { minZoom: 2, maxZoom: 16, worldCopyJump: true });
-    map.attributionControl.setPrefix(false);
-    ["outlines", "hulls", "accounts", "counts"].forEach(function (name, n) {
-      map.createPane(name).style.zIndex = String(250 + n * 100);
-    });
-    map.getPane("outlines").style.pointerEvents = "none";
+    var map = window.TerritorySyncMap.create(el, ["hulls", "accounts", "counts"]);
     map.getPane("counts").style.pointerEvents = "none";
-    var tiles = el.dataset.tileUrl;
-    if (tiles) {
-      L.tileLayer(tiles, { attribution: el.dataset.tileAttribution || "", maxZoom: 19 }).addTo(map);
-    } else {
-      el.classList.add("no-tiles");
-      map.attributionControl.addAttribution("Outlines: Natural Earth, US Census Bureau");
-    }
-    map.setView([30, 0], 2);
-
-    json(el.dataset.outlines).then(function (geo) {
-      L.geoJSON(geo, {
-        pane: "outlines",
-        interactive: false,
-        renderer: L.svg({ pane: "outlines" }),
-        style: function (f) {
-          var state = f.properties.kind === "state";
-          return {
-            color: state ? "#c5ccd8" : "#aab3c3",
-            weight: state ? 0.7 : 0.9,
-            fill: !tiles && !state,
-            fillColor: "#f7f6f1",
-            fillOpacity: 1
-          };
-        }
-      }).addTo(map);
-    }).catch(function () { /* outlines are decoration: the accounts still show */ });
 
     var hullLayer = L.layerGroup().addTo(map);
     var accountLayer = L.layerGroup().addTo(map);
