@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up to readiness: launches a command RUNS times and prints, per launch, the milliseconds
-# from exec until http://127.0.0.1:PORT/q/health/ready answers 200, then stops it with SIGTERM.
+# from exec until http://127.0.0.1:PORT/q/health/ready answers 200 and Quarkus's own "started in",
+# then stops it with SIGTERM and prints how long the process took to exit.
 #   src/bench/startup.sh RUNS PORT command args...      (docs/benchmarks.md)
 set -euo pipefail
 runs=$1 port=$2
@@ -19,9 +20,11 @@ for _ in $(seq "$runs"); do
     sleep 0.02
   done
   end=$(date +%s%N)
-  started=$(grep -o 'started in [0-9.]*s' "$log" | head -1 || true)
-  echo "$(((end - start) / 1000000)) ms ($started)"
+  # Quarkus's line ("... on JVM (powered by Quarkus ...) started in 3.512s."), not Camel's
+  started=$(grep -o 'Quarkus [0-9.]*) started in [0-9.]*s' "$log" | grep -o '[0-9.]*s$' | head -1 || true)
   kill -TERM "$pid"
   wait "$pid" || true
+  stopped=$(date +%s%N)
+  echo "$(((end - start) / 1000000)) ms ready (Quarkus started in $started), exit $(((stopped - end) / 1000000)) ms"
 done
 rm -f "$log"

@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,31 +42,23 @@ public class SchemaMigration {
   }
 
   /**
-   * Once every start-up step has succeeded (the last start-up observer): on SIGTERM the run in
-   * progress may take territory.runs.shutdown-timeout to reach its safe point and needs the
-   * database until then, so the embedded server's exit waits for {@link #onStop}. A start that
-   * failed never holds it: the process exits at once.
-   */
-  void holdDatabaseOnExit(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
-    if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
-      java.time.Duration shutdown =
-          org.eclipse.microprofile.config.ConfigProvider.getConfig()
-              .getOptionalValue("territory.runs.shutdown-timeout", java.time.Duration.class)
-              .orElse(java.time.Duration.ofSeconds(60));
-      EmbeddedDatabase.holdOnExit(shutdown.plusSeconds(30));
-    }
-  }
-
-  /**
    * Runs the migrations now; returns the problem in one line, or empty when the schema is current.
    */
   public synchronized Optional<String> migrate() {
     try {
-      flyway.migrate();
-      MigrationInfo current = flyway.info().current();
-      version = current == null ? "none" : current.getVersion().getVersion();
+      long started = System.nanoTime();
+      // the result names the version reached; a second flyway.info() would resolve the
+      // migrations and read the schema history again
+      MigrateResult result = flyway.migrate();
+      String reached =
+          result.targetSchemaVersion != null
+              ? result.targetSchemaVersion
+              : result.initialSchemaVersion;
+      version = reached == null ? "none" : reached;
       failure = null;
-      LOG.debugf("Database schema at version %s", version);
+      LOG.debugf(
+          "Database schema at version %s (%d migration(s) applied) in %d ms",
+          version, result.migrationsExecuted, (System.nanoTime() - started) / 1_000_000);
     } catch (RuntimeException e) {
       failure = DatabaseProblem.describe(e, jdbcUrl, username.orElse(null));
       version = null;

@@ -1,8 +1,10 @@
 package io.territorysync.trigger;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.territorysync.cli.Commands;
+import io.territorysync.database.EmbeddedDatabase;
 import io.territorysync.database.SchemaMigration;
 import io.territorysync.run.RunRepository;
 import io.territorysync.run.RunService;
@@ -16,7 +18,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,22 +40,16 @@ public class Dispatcher {
   @Inject SchemaMigration migration;
   @Inject SalesforceSettings salesforce;
 
-  @ConfigProperty(name = "territory.runs.run-at-startup", defaultValue = "false")
-  boolean runAtStartup;
-
-  @ConfigProperty(name = "territory.runs.dispatcher-enabled", defaultValue = "true")
-  boolean enabled;
-
-  /** How long shutdown waits for the run in progress to reach a safe point. */
-  @ConfigProperty(name = "territory.runs.shutdown-timeout", defaultValue = "60s")
-  java.time.Duration shutdownTimeout;
+  @Inject RunsConfig config;
 
   private final Semaphore wake = new Semaphore(0);
   private volatile boolean running;
   private Thread thread;
 
   void onStart(@Observes @Priority(30) StartupEvent event) {
-    if (!enabled || !Commands.current().equals("serve") || migration.failure().isPresent()) {
+    if (!config.dispatcherEnabled()
+        || !Commands.current().equals("serve")
+        || migration.failure().isPresent()) {
       return;
     }
     if (salesforce.problem().isPresent()) {
@@ -66,7 +61,7 @@ public class Dispatcher {
     } catch (Exception e) {
       LOG.error("Schedule: not started", e);
     }
-    if (runAtStartup) {
+    if (config.runAtStartup()) {
       RunRepository.Queued q = repository.enqueue("startup", false, false, false);
       LOG.infof("Run %d queued at start-up (territory.runs.run-at-startup)", q.run().id);
     }
@@ -77,6 +72,19 @@ public class Dispatcher {
   }
 
   /**
+   * Once every start-up step has succeeded (the last start-up observer), in every command: on
+   * SIGTERM the run in progress may take {@link RunsConfig#shutdownTimeout()} to reach its safe
+   * point and needs the database until then, so the embedded server's exit waits for the
+   * application's shutdown ({@code SchemaMigration} stops it last). A start that failed never holds
+   * it: the process exits at once. In dev mode the server outlives a live reload and is not held.
+   */
+  void holdDatabaseOnExit(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
+    if (LaunchMode.current() != LaunchMode.DEVELOPMENT) {
+      EmbeddedDatabase.holdOnExit(config.shutdownTimeout().plusSeconds(30));
+    }
+  }
+
+  /**
    * Before Camel stops (priority 1): a mini-run in progress finishes; a whole run stops at its next
    * safe point and is queued again for any replica, within {@code territory.runs.shutdown-timeout}.
    */
@@ -84,6 +92,7 @@ public class Dispatcher {
     running = false;
     runs.stopActive("the service is shutting down");
     wake.release();
+    java.time.Duration shutdownTimeout = config.shutdownTimeout();
     long deadline = System.nanoTime() + shutdownTimeout.toNanos();
     try {
       if (thread != null) {
