@@ -8,6 +8,9 @@ import io.territorysync.salesforce.SalesforceId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -42,6 +45,23 @@ public class WebhookReceiver {
   @Inject RunMetrics metrics;
 
   private volatile String connectedOrg;
+
+  /**
+   * Reads a webhook's body, sent with a Content-Length or chunked, up to {@link #MAX_BODY} bytes:
+   * once it passes the limit the rest is not read and the webhook is refused (413). The
+   * Content-Length of a larger body is refused before any of it is read (BodyLimitFilter).
+   */
+  public byte[] body(String source, InputStream in) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    byte[] buffer = new byte[16 * 1024];
+    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      if (body.size() + n > MAX_BODY) {
+        throw reject(source, 413, "the body is larger than " + MAX_BODY + " bytes");
+      }
+      body.write(buffer, 0, n);
+    }
+    return body.toByteArray();
+  }
 
   /** A Salesforce Outbound Message for Account. */
   public WebhookStore.Stored outboundMessage(byte[] body, String token) throws SQLException {

@@ -8,6 +8,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.SQLException;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -35,7 +37,7 @@ public class WebhooksResource {
               + " Malformed XML or a foreign org gets a SOAP fault and nothing is stored. When"
               + " territory.webhooks.outbound-message-token is set, use the path that ends with"
               + " the token instead.")
-  public Response outboundMessage(byte[] body) {
+  public Response outboundMessage(InputStream body) {
     return outbound(body, null);
   }
 
@@ -47,19 +49,26 @@ public class WebhooksResource {
       description =
           "As the endpoint without a token; the token must equal"
               + " territory.webhooks.outbound-message-token. A body over 1 MB gets 413.")
-  public Response outboundMessageWithToken(byte[] body, @PathParam("token") String token) {
+  public Response outboundMessageWithToken(InputStream body, @PathParam("token") String token) {
     return outbound(body, token);
   }
 
-  private Response outbound(byte[] body, String token) {
+  private Response outbound(InputStream in, String token) {
     try {
+      byte[] body = receiver.body("outbound-message", in);
       WebhookStore.Stored s = receiver.outboundMessage(body, token);
       LOG.debugf("Outbound Message: %d stored, %d duplicate(s)", s.stored(), s.duplicates());
       return Response.ok(OutboundMessages.ack(), XML).build();
     } catch (WebhookRejectedException e) {
-      // SOAP 1.1 answers a fault with 500; a body too large is refused before it is read
-      return Response.status(e.status() == 413 ? 413 : 500)
-          .entity(OutboundMessages.fault(e.status() < 500, e.getMessage()))
+      // SOAP 1.1 answers a fault with 500; a body too large is refused unread (or read no further)
+      Response.ResponseBuilder r =
+          Response.status(e.status() == 413 ? 413 : 500)
+              .entity(OutboundMessages.fault(e.status() < 500, e.getMessage()))
+              .type(XML);
+      return (e.status() == 413 ? r.header("Connection", "close") : r).build();
+    } catch (IOException e) {
+      return Response.status(400)
+          .entity(OutboundMessages.fault(true, "the body could not be read"))
           .type(XML)
           .build();
     } catch (SQLException e) {
@@ -88,16 +97,23 @@ public class WebhooksResource {
               + " HMAC-SHA256 of timestamp + '.' + raw body>. 202 once stored; 401 unsigned, badly"
               + " signed or stale; 400 malformed. Nothing is stored when refused.")
   public Response accounts(
-      byte[] body,
+      InputStream in,
       @HeaderParam("X-Territory-Timestamp") String timestamp,
       @HeaderParam("X-Territory-Signature") String signature) {
     try {
+      byte[] body = receiver.body("signed-json", in);
       WebhookStore.Stored s = receiver.signedJson(body, timestamp, signature);
       return Response.accepted(Map.of("stored", s.stored(), "duplicates", s.duplicates()))
           .type(MediaType.APPLICATION_JSON)
           .build();
     } catch (WebhookRejectedException e) {
-      return error(Response.Status.fromStatusCode(e.status()), e.getMessage());
+      Response refused = error(Response.Status.fromStatusCode(e.status()), e.getMessage());
+      if (e.status() == 413) {
+        refused.getHeaders().putSingle("Connection", "close");
+      }
+      return refused;
+    } catch (IOException e) {
+      return error(Response.Status.BAD_REQUEST, "the body could not be read");
     } catch (SQLException e) {
       LOG.error("Could not store a webhook", e);
       return error(Response.Status.SERVICE_UNAVAILABLE, "could not store the event; send it again");

@@ -270,4 +270,153 @@ class HostileWebhooksTest {
         .then()
         .statusCode(org.hamcrest.Matchers.not(403));
   }
+
+  /**
+   * Sends a chunked body (no Content-Length) of {@code sent} bytes on a raw socket and never ends
+   * it: only a server that stops reading once the limit is passed can answer.
+   */
+  private static Answer chunkedAndNeverEnded(String path, String contentType, int sent)
+      throws Exception {
+    try (java.net.Socket socket =
+        new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+      socket.setSoTimeout(30_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: "
+                  + contentType
+                  + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // written beside, so a server that stops reading cannot block the test on a full socket
+      Thread writer =
+          new Thread(
+              () -> {
+                byte[] chunk = new byte[32 * 1024];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                String size = Integer.toHexString(chunk.length) + "\r\n";
+                try {
+                  for (int at = 0; at < sent; at += chunk.length) {
+                    out.write(size.getBytes(StandardCharsets.US_ASCII));
+                    out.write(chunk);
+                    out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                  }
+                  out.flush(); // and no last chunk: the body never ends
+                } catch (java.io.IOException closed) {
+                  // the server answered and closed the connection
+                }
+              },
+              "chunked-writer");
+      writer.setDaemon(true);
+      writer.start();
+      java.io.InputStream in = socket.getInputStream();
+      String answer;
+      try {
+        answer = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
+      } catch (java.net.SocketTimeoutException e) {
+        answer = "";
+      }
+      if (answer.length() < 12) {
+        return new Answer(0, "no answer: the server is still reading the body");
+      }
+      return new Answer(Integer.parseInt(answer.substring(9, 12)), answer);
+    }
+  }
+
+  @Test
+  void aChunkedBodyIsRefusedWith413AsSoonAsItPassesTheEndpointsLimitAndNothingIsStored()
+      throws Exception {
+    long stored = TestSql.count(dataSource, "SELECT count(*) FROM webhook_event");
+    int sent = WebhookReceiver.MAX_BODY + 512 * 1024;
+    Answer outbound =
+        chunkedAndNeverEnded(
+            "/webhooks/salesforce/outbound-message/" + WebhookTest.TOKEN,
+            "text/xml; charset=utf-8",
+            sent);
+    assertEquals(413, outbound.status(), "Outbound Message: " + outbound.body());
+    Answer json = chunkedAndNeverEnded("/webhooks/accounts", "application/json", sent);
+    assertEquals(413, json.status(), "signed JSON: " + json.body());
+    assertEquals(stored, TestSql.count(dataSource, "SELECT count(*) FROM webhook_event"));
+
+    // a chunked body within the limit is read whole and judged on its content
+    java.net.http.HttpResponse<String> small =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(
+                            "http://127.0.0.1:"
+                                + io.restassured.RestAssured.port
+                                + "/webhooks/salesforce/outbound-message/"
+                                + WebhookTest.TOKEN))
+                    .header("Content-Type", "text/xml; charset=utf-8")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                            () ->
+                                new java.io.ByteArrayInputStream(
+                                    "<not-soap/>".getBytes(StandardCharsets.UTF_8))))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(500, small.statusCode(), small.body());
+    assertTrue(small.body().contains("<faultcode>soapenv:Client</faultcode>"), small.body());
+    assertEquals(stored, TestSql.count(dataSource, "SELECT count(*) FROM webhook_event"));
+  }
+
+  private static double refusedBySource() {
+    for (String line : given().get("/q/metrics").asString().split("\n")) {
+      if (line.startsWith("territory_webhook_refused_total{reason=\"source\"}")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return 0;
+  }
+
+  @Test
+  void aRefusedSenderIsLoggedOnceAMinuteAndEveryRefusalCounted() {
+    List<java.util.logging.LogRecord> lines =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+    java.util.logging.Handler capture =
+        new java.util.logging.Handler() {
+          @Override
+          public void publish(java.util.logging.LogRecord r) {
+            if (r.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+              lines.add(r);
+            }
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    java.util.logging.Logger logger =
+        java.util.logging.Logger.getLogger(WebhookRateFilter.class.getName());
+    logger.addHandler(capture);
+    try {
+      double before = refusedBySource();
+      rate.allow(List.of("10.0.0.0/8"));
+      for (int i = 0; i < 50; i++) {
+        if (i % 2 == 0) {
+          outbound("junk".getBytes(StandardCharsets.UTF_8)).then().statusCode(403);
+        } else {
+          given()
+              .contentType("application/json")
+              .body("{}")
+              .post("/webhooks/accounts")
+              .then()
+              .statusCode(403);
+        }
+      }
+      List<String> refused =
+          lines.stream()
+              .map(java.util.logging.LogRecord::getMessage)
+              .filter(m -> m.contains("Refused"))
+              .toList();
+      assertEquals(1, refused.size(), "one line for 50 refusals: " + refused);
+      assertEquals(50.0, refusedBySource() - before, "refusals counted in /q/metrics");
+    } finally {
+      logger.removeHandler(capture);
+    }
+  }
 }
