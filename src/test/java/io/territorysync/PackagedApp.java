@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
 
 /**
  * Starts the packaged app ({@code target/quarkus-app/quarkus-run.jar}) as a user would, for the
@@ -66,6 +67,168 @@ final class PackagedApp {
       throw new IllegalStateException("emulator exited: " + Files.readString(log));
     }
     return p;
+  }
+
+  /** An emulator process of the tests, stopped on close. */
+  record Emulator(int port, Process process) implements AutoCloseable {
+
+    /** An emulator on a free port seeded with {@code accounts} accounts, once it is ready. */
+    static Emulator start(int accounts, long latencyMs, Path log) throws IOException {
+      int port = freePort();
+      return new Emulator(port, emulator(port, accounts, latencyMs, log));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop(process);
+    }
+  }
+
+  /**
+   * The demo org's rules (of {@code accounts} accounts, seed 42) written into {@code dir}, and an
+   * app that writes in many small calls (no Bulk API); {@code data} is the data directory.
+   */
+  static Map<String, String> smallCallsEnv(int port, Path dir, Path data, int accounts)
+      throws Exception {
+    Map<String, String> env = new HashMap<>(salesforce(port));
+    env.put("TERRITORY_DATA_DIR", data.toString());
+    env.put("TERRITORY_RULES_FILE", demoRules(dir, accounts, 42).toString());
+    env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000");
+    return env;
+  }
+
+  /** Runs the jar with {@code args} to its end (at most {@code timeout}); answers the exit code. */
+  static int runToEnd(Map<String, String> env, List<String> args, Path log, Duration timeout)
+      throws Exception {
+    Process p = start(env, args, log);
+    if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(args + " did not end within " + timeout + ": " + tail(log));
+    }
+    return p.exitValue();
+  }
+
+  /**
+   * Runs {@code run --full} to its end and answers what it wrote to the org (its write log), less
+   * the rollup records, which a full run rewrites by design.
+   */
+  static List<String> writesOfAFullRun(Map<String, String> env, int port, Path out)
+      throws Exception {
+    long mark = writeMark(port);
+    int exit = runToEnd(env, List.of("run", "--full", "--json"), out, Duration.ofMinutes(4));
+    Assertions.assertEquals(0, exit, tail(out));
+    List<String> written = new ArrayList<>();
+    for (JsonNode w : writesAfter(port, mark)) {
+      if (!w.path("type").asText().equals("Territory_Performance__c")) {
+        written.add(w.path("operation").asText() + " " + w.path("type").asText());
+      }
+    }
+    return written;
+  }
+
+  /** Sends {@code json} to the signed JSON webhook of the app on {@code port}. */
+  static HttpResponse<String> signedWebhook(int port, String secret, String json) throws Exception {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    long ts = java.time.Instant.now().getEpochSecond();
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/accounts"))
+            .header("Content-Type", "application/json")
+            .header("X-Territory-Timestamp", "" + ts)
+            .header(
+                "X-Territory-Signature",
+                io.territorysync.webhook.WebhookReceiver.sign(secret, ts, body))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The last 60 lines of {@code log}. */
+  static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+  }
+
+  /** The last JSON line of a command's output ({@code run --json}'s summary). */
+  static JsonNode lastJsonLine(Path out) throws Exception {
+    String output = Files.readString(out);
+    String json =
+        output
+            .lines()
+            .filter(l -> l.startsWith("{"))
+            .reduce((a, b) -> b)
+            .orElseThrow(() -> new AssertionError(output));
+    return JSON.readTree(json);
+  }
+
+  /** Every account association of the emulated org as "account|territory", by REST paging. */
+  static List<String> orgAssociations(int port) throws Exception {
+    List<String> out = new ArrayList<>();
+    for (JsonNode r :
+        orgQuery(port, "SELECT ObjectId, Territory2Id FROM ObjectTerritory2Association")) {
+      out.add(r.path("ObjectId").asText() + "|" + r.path("Territory2Id").asText());
+    }
+    return out;
+  }
+
+  /**
+   * Asserts that the org holds each account association the rules want once, and, of those the runs
+   * created since the write log's {@code mark}, none that they no longer want; and that every
+   * association the mirror {@code c} says Territory Sync owns is in the org and wanted. Answers how
+   * many associations the rules want.
+   */
+  static int assertOrgAsTheRulesWant(int port, java.sql.Connection c, long mark) throws Exception {
+    List<String> org = orgAssociations(port);
+    java.util.Map<String, Long> twice = new java.util.TreeMap<>();
+    org.forEach(pair -> twice.merge(pair, 1L, Long::sum));
+    twice.values().removeIf(n -> n == 1);
+    Assertions.assertEquals(java.util.Map.of(), twice, "associations the org holds more than once");
+    java.util.Set<String> inOrg = new java.util.HashSet<>(org);
+    java.util.Set<String> desired = new java.util.HashSet<>();
+    try (java.sql.Statement s = c.createStatement()) {
+      try (java.sql.ResultSet rs =
+          s.executeQuery(
+              "SELECT d.account_id || '|' || d.territory_id FROM desired_assignment d"
+                  + " JOIN sf_account a ON a.id = d.account_id"
+                  + " WHERE NOT coalesce(a.is_excluded_from_realign, false)")) {
+        while (rs.next()) {
+          desired.add(rs.getString(1));
+        }
+      }
+      java.util.Set<String> leftOver = new java.util.TreeSet<>();
+      for (JsonNode w : writesAfter(port, mark)) {
+        if (w.path("operation").asText().equals("create")
+            && w.path("type").asText().equals("ObjectTerritory2Association")) {
+          String pair =
+              w.path("fields").path("ObjectId").asText()
+                  + "|"
+                  + w.path("fields").path("Territory2Id").asText();
+          if (inOrg.contains(pair) && !desired.contains(pair)) {
+            leftOver.add(pair);
+          }
+        }
+      }
+      Assertions.assertEquals(
+          java.util.Set.of(), leftOver, "created by a run, no longer wanted, still there");
+      java.util.Set<String> missing = new java.util.TreeSet<>(desired);
+      missing.removeAll(inOrg);
+      Assertions.assertEquals(java.util.Set.of(), missing, "wanted and missing in the org");
+      try (java.sql.ResultSet rs =
+          s.executeQuery(
+              "SELECT object_id || '|' || territory_id FROM managed_association"
+                  + " WHERE kind = 'account'")) {
+        while (rs.next()) {
+          String pair = rs.getString(1);
+          Assertions.assertTrue(inOrg.contains(pair), "owned and missing in the org: " + pair);
+          Assertions.assertTrue(desired.contains(pair), "owned and no longer wanted: " + pair);
+        }
+      }
+      try (java.sql.ResultSet rs =
+          s.executeQuery("SELECT count(*) FROM plan_change WHERE status = 'pending'")) {
+        rs.next();
+        Assertions.assertEquals(0, rs.getLong(1), "nothing is left pending");
+      }
+    }
+    return desired.size();
   }
 
   /** Environment that points the app at an emulator on {@code port} with client credentials. */

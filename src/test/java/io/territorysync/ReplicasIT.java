@@ -249,20 +249,8 @@ class ReplicasIT {
 
   private static HttpResponse<String> signedJson(int port, String eventId, String account)
       throws Exception {
-    byte[] body =
-        ("{\"eventId\": \"" + eventId + "\", \"accountIds\": [\"" + account + "\"]}")
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    long ts = Instant.now().getEpochSecond();
-    return PackagedApp.HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/accounts"))
-            .header("Content-Type", "application/json")
-            .header("X-Territory-Timestamp", "" + ts)
-            .header(
-                "X-Territory-Signature",
-                io.territorysync.webhook.WebhookReceiver.sign(SECRET, ts, body))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return PackagedApp.signedWebhook(
+        port, SECRET, "{\"eventId\": \"" + eventId + "\", \"accountIds\": [\"" + account + "\"]}");
   }
 
   private static HttpResponse<String> outboundMessage(

@@ -1,9 +1,7 @@
 package io.territorysync;
 
-import static io.territorysync.PackagedApp.freePort;
 import static io.territorysync.PackagedApp.salesforce;
 import static io.territorysync.PackagedApp.start;
-import static io.territorysync.PackagedApp.stop;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,31 +54,11 @@ class RunCommandIT {
     return PackagedApp.demoRules(tmp, accounts, seed);
   }
 
-  /** The demo org's rules and data directory, writing in many small calls (no Bulk API). */
-  private Map<String, String> smallCallsEnv(int port, Path data) throws Exception {
-    Map<String, String> env = new HashMap<>(salesforce(port));
-    env.put("TERRITORY_DATA_DIR", data.toString());
-    env.put("TERRITORY_RULES_FILE", demoRules(20_000, 42).toString());
-    env.put("TERRITORY_ASSIGNMENT_WRITE_BULK_THRESHOLD", "100000000");
-    return env;
-  }
-
-  private static JsonNode lastJsonLine(Path out) throws Exception {
-    String output = Files.readString(out);
-    String json =
-        output
-            .lines()
-            .filter(l -> l.startsWith("{"))
-            .reduce((a, b) -> b)
-            .orElseThrow(() -> new AssertionError(output));
-    return JSON.readTree(json);
-  }
-
   @Test
   void runJsonReportsPerObjectCountsEqualToTheOrgs() throws Exception {
-    int port = freePort();
-    Process emulator = PackagedApp.emulator(port, 2500, 0, tmp.resolve("emulator.log"));
-    try {
+    try (PackagedApp.Emulator emulator =
+        PackagedApp.Emulator.start(2500, 0, tmp.resolve("emulator.log"))) {
+      int port = emulator.port();
       Map<String, String> env = new HashMap<>(salesforce(port));
       env.put("TERRITORY_DATA_DIR", tmp.resolve("data").toString());
       env.put("TERRITORY_RULES_FILE", demoRules(2500, 42).toString());
@@ -90,7 +68,7 @@ class RunCommandIT {
       assertTrue(run.waitFor(120, TimeUnit.SECONDS));
       String output = Files.readString(out);
       assertEquals(0, run.exitValue(), output);
-      JsonNode result = lastJsonLine(out);
+      JsonNode result = PackagedApp.lastJsonLine(out);
       JsonNode after = summary(port);
       long added = result.path("assignments").path("added").asLong();
       assertTrue(added > 0, result.toString());
@@ -168,17 +146,15 @@ class RunCommandIT {
               tmp.resolve("revalidate.out"));
       assertTrue(revalidate.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, revalidate.exitValue(), Files.readString(tmp.resolve("revalidate.out")));
-    } finally {
-      stop(emulator);
     }
   }
 
   @Test
   void aRunKilledMidSyncIsResumedByTheNextWithNothingLostOrDoubled() throws Exception {
-    int port = freePort();
-    Process emulator = PackagedApp.emulator(port, 20_000, 30, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
-    try {
+    try (PackagedApp.Emulator emulator =
+        PackagedApp.Emulator.start(20_000, 30, tmp.resolve("emulator.log"))) {
+      int port = emulator.port();
       Map<String, String> env = new HashMap<>(salesforce(port));
       env.put("TERRITORY_DATA_DIR", data.toString());
       env.put("TERRITORY_SYNC_BULK_THRESHOLD", "100000000");
@@ -195,7 +171,7 @@ class RunCommandIT {
       Process again = start(env, List.of("run", "--json", "--sync-only"), second);
       assertTrue(again.waitFor(180, TimeUnit.SECONDS));
       assertEquals(0, again.exitValue(), Files.readString(second));
-      JsonNode resumed = lastJsonLine(second);
+      JsonNode resumed = PackagedApp.lastJsonLine(second);
       assertTrue(resumed.path("stages").has("sync"), resumed.toString());
       assertFalse(resumed.path("stages").has("rules"), "--sync-only stops after the sync stage");
 
@@ -222,32 +198,19 @@ class RunCommandIT {
       } finally {
         db.stop();
       }
-    } finally {
-      stop(emulator);
     }
-  }
-
-  /** Every account association of the emulated org as "account|territory", by REST paging. */
-  private static List<String> orgAssociations(int port) throws Exception {
-    List<String> out = new java.util.ArrayList<>();
-    for (JsonNode r :
-        PackagedApp.orgQuery(
-            port, "SELECT ObjectId, Territory2Id FROM ObjectTerritory2Association")) {
-      out.add(r.path("ObjectId").asText() + "|" + r.path("Territory2Id").asText());
-    }
-    return out;
   }
 
   @Test
   void aRunKilledMidWriteIsFinishedByTheNextWithNothingLostOrDoubled() throws Exception {
-    int port = freePort();
-    Process emulator = PackagedApp.emulator(port, 20_000, 100, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
-    try {
-      Map<String, String> env = smallCallsEnv(port, data);
+    try (PackagedApp.Emulator emulator =
+        PackagedApp.Emulator.start(20_000, 100, tmp.resolve("emulator.log"))) {
+      int port = emulator.port();
+      Map<String, String> env = PackagedApp.smallCallsEnv(port, tmp, data, 20_000);
       // an org that accepts the same association twice: only the product can keep it single
       PackagedApp.emulatorAdmin(port, "PUT", "quirks", "{\"duplicateAssociations\":\"insert\"}");
-      int before = orgAssociations(port).size();
+      int before = PackagedApp.orgAssociations(port).size();
       Path first = tmp.resolve("first.out");
       Process run = start(env, List.of("run"), first);
       await()
@@ -262,13 +225,14 @@ class RunCommandIT {
       assertTrue(killed.contains("account association(s) to add sent ("), killed);
       assertFalse(killed.contains("succeeded in"), "killed before it finished: " + killed);
 
-      java.util.Set<String> orgBeforeSecond = new java.util.HashSet<>(orgAssociations(port));
+      java.util.Set<String> orgBeforeSecond =
+          new java.util.HashSet<>(PackagedApp.orgAssociations(port));
       long mark = PackagedApp.writeMark(port);
       Path second = tmp.resolve("second.out");
       Process again = start(env, List.of("run", "--json"), second);
       assertTrue(again.waitFor(240, TimeUnit.SECONDS));
       assertEquals(0, again.exitValue(), Files.readString(second));
-      JsonNode summary = lastJsonLine(second);
+      JsonNode summary = PackagedApp.lastJsonLine(second);
       // what the org itself logged of the second run's writes
       List<String> resent = new java.util.ArrayList<>();
       long created = 0;
@@ -294,7 +258,7 @@ class RunCommandIT {
       assertEquals(
           1, summary.path("rules").path("version").asInt(), "same file, same version: " + summary);
 
-      List<String> org = orgAssociations(port);
+      List<String> org = PackagedApp.orgAssociations(port);
       assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");
       EmbeddedDatabase db =
           EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
@@ -347,19 +311,17 @@ class RunCommandIT {
       } finally {
         db.stop();
       }
-    } finally {
-      stop(emulator);
     }
   }
 
   @Test
   void aRunStoppedWithSigtermEndsAtASafePointSaysWhatItWroteAndTheNextRunFinishesIt()
       throws Exception {
-    int port = freePort();
-    Process emulator = PackagedApp.emulator(port, 20_000, 100, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
-    try {
-      Map<String, String> env = smallCallsEnv(port, data);
+    try (PackagedApp.Emulator emulator =
+        PackagedApp.Emulator.start(20_000, 100, tmp.resolve("emulator.log"))) {
+      int port = emulator.port();
+      Map<String, String> env = PackagedApp.smallCallsEnv(port, tmp, data, 20_000);
       Path first = tmp.resolve("first.out");
       Process run = start(env, List.of("run"), first);
       await()
@@ -384,10 +346,10 @@ class RunCommandIT {
       Process again = start(env, List.of("run", "--json"), second);
       assertTrue(again.waitFor(240, TimeUnit.SECONDS));
       assertEquals(0, again.exitValue(), Files.readString(second));
-      JsonNode summary = lastJsonLine(second);
+      JsonNode summary = PackagedApp.lastJsonLine(second);
       assertEquals(0, summary.path("assignments").path("alreadyDone").asLong(), summary.toString());
 
-      List<String> org = orgAssociations(port);
+      List<String> org = PackagedApp.orgAssociations(port);
       assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");
       EmbeddedDatabase db =
           EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
@@ -419,8 +381,6 @@ class RunCommandIT {
       } finally {
         db.stop();
       }
-    } finally {
-      stop(emulator);
     }
   }
 
@@ -470,11 +430,11 @@ class RunCommandIT {
   @Test
   void runsKilledDuringABulkIngestOpportunityUpdatesAndDeletesEndWithTheOrgAsTheRulesWant()
       throws Exception {
-    int port = freePort();
-    Process emulator = PackagedApp.emulator(port, 20_000, 30, tmp.resolve("emulator.log"));
     Path data = tmp.resolve("data");
-    try {
-      Map<String, String> env = smallCallsEnv(port, data);
+    try (PackagedApp.Emulator emulator =
+        PackagedApp.Emulator.start(20_000, 30, tmp.resolve("emulator.log"))) {
+      int port = emulator.port();
+      Map<String, String> env = PackagedApp.smallCallsEnv(port, tmp, data, 20_000);
       // an org that accepts the same association twice: a re-sent insert shows as a second row
       PackagedApp.emulatorAdmin(port, "PUT", "quirks", "{\"duplicateAssociations\":\"insert\"}");
 
@@ -499,71 +459,22 @@ class RunCommandIT {
       Process last = start(env, List.of("run", "--json"), finish);
       assertTrue(last.waitFor(240, TimeUnit.SECONDS));
       assertEquals(0, last.exitValue(), Files.readString(finish));
-      assertEquals("succeeded", lastJsonLine(finish).path("status").asText());
+      assertEquals("succeeded", PackagedApp.lastJsonLine(finish).path("status").asText());
 
       // 5. a full re-read of the org finds no assignment left to write: the org is as the rules
-      // want (a full run rewrites every rollup record by design, so those are not counted)
-      long mark = PackagedApp.writeMark(port);
-      Path full = tmp.resolve("full.out");
-      Process check = start(env, List.of("run", "--full", "--json"), full);
-      assertTrue(check.waitFor(240, TimeUnit.SECONDS));
-      assertEquals(0, check.exitValue(), Files.readString(full));
-      List<String> written = new java.util.ArrayList<>();
-      for (JsonNode w : PackagedApp.writesAfter(port, mark)) {
-        if (!w.path("type").asText().equals("Territory_Performance__c")) {
-          written.add(w.path("operation").asText() + " " + w.path("type").asText());
-        }
-      }
-      assertEquals(List.of(), written, "what a full run of the recovered service writes");
+      // want
+      assertEquals(
+          List.of(),
+          PackagedApp.writesOfAFullRun(env, port, tmp.resolve("full.out")),
+          "what a full run of the recovered service writes");
 
-      // rows counted in the org: no association twice
-      List<String> org = orgAssociations(port);
-      assertEquals(org.size(), new java.util.HashSet<>(org).size(), "no association twice");
-      java.util.Set<String> inOrg = new java.util.HashSet<>(org);
+      // rows counted in the org: no association twice, none missing, none left over
       EmbeddedDatabase db =
           EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
       try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
           Statement s = c.createStatement()) {
-        java.util.Set<String> desired = new java.util.HashSet<>();
-        try (ResultSet rs =
-            s.executeQuery(
-                "SELECT d.account_id || '|' || d.territory_id FROM desired_assignment d"
-                    + " JOIN sf_account a ON a.id = d.account_id"
-                    + " WHERE NOT coalesce(a.is_excluded_from_realign, false)")) {
-          while (rs.next()) {
-            desired.add(rs.getString(1));
-          }
-        }
-        assertTrue(desired.size() > 10_000, "wanted " + desired.size());
-        // every association any of the runs created (the org's own log) is wanted, or gone
-        java.util.Set<String> leftOver = new java.util.TreeSet<>();
-        for (JsonNode w : PackagedApp.writesAfter(port, start)) {
-          if (w.path("operation").asText().equals("create")
-              && w.path("type").asText().equals("ObjectTerritory2Association")) {
-            String pair =
-                w.path("fields").path("ObjectId").asText()
-                    + "|"
-                    + w.path("fields").path("Territory2Id").asText();
-            if (inOrg.contains(pair) && !desired.contains(pair)) {
-              leftOver.add(pair);
-            }
-          }
-        }
-        assertEquals(
-            java.util.Set.of(), leftOver, "created by a run, no longer wanted, still there");
-        java.util.Set<String> missing = new java.util.TreeSet<>(desired);
-        missing.removeAll(inOrg);
-        assertEquals(java.util.Set.of(), missing, "wanted and missing in the org");
-        try (ResultSet rs =
-            s.executeQuery(
-                "SELECT object_id || '|' || territory_id FROM managed_association"
-                    + " WHERE kind = 'account'")) {
-          while (rs.next()) {
-            String pair = rs.getString(1);
-            assertTrue(inOrg.contains(pair), "owned and missing in the org: " + pair);
-            assertTrue(desired.contains(pair), "owned and no longer wanted: " + pair);
-          }
-        }
+        int wanted = PackagedApp.assertOrgAsTheRulesWant(port, c, start);
+        assertTrue(wanted > 10_000, "wanted " + wanted);
         List<String> statuses = new java.util.ArrayList<>();
         try (ResultSet rs = s.executeQuery("SELECT status FROM run ORDER BY id")) {
           while (rs.next()) {
@@ -574,18 +485,9 @@ class RunCommandIT {
             List.of("failed", "failed", "failed", "succeeded", "succeeded"),
             statuses,
             "three killed runs, the one that finished, the check");
-        // the kills came after the org had applied a call (its log) that the run may not have
-        // recorded yet: a composite call carries up to 1,000 records
-        try (ResultSet rs =
-            s.executeQuery("SELECT count(*) FROM plan_change WHERE status = 'pending'")) {
-          rs.next();
-          assertEquals(0, rs.getLong(1), "nothing is left pending");
-        }
       } finally {
         db.stop();
       }
-    } finally {
-      stop(emulator);
     }
   }
 }

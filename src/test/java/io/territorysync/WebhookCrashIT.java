@@ -10,15 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.territorysync.webhook.WebhookReceiver;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,16 +166,7 @@ class WebhookCrashIT {
   }
 
   private static HttpResponse<String> signedWebhook(int port, String account) throws Exception {
-    byte[] body = ("{\"accountIds\": [\"" + account + "\"]}").getBytes(StandardCharsets.UTF_8);
-    long ts = Instant.now().getEpochSecond();
-    return PackagedApp.HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/webhooks/accounts"))
-            .header("Content-Type", "application/json")
-            .header("X-Territory-Timestamp", "" + ts)
-            .header("X-Territory-Signature", WebhookReceiver.sign(SECRET, ts, body))
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return PackagedApp.signedWebhook(port, SECRET, "{\"accountIds\": [\"" + account + "\"]}");
   }
 
   private static String api(int port, String method, String path) throws Exception {

@@ -98,6 +98,19 @@ public class Commands {
     } catch (RunInProgressException e) {
       System.err.println("ERROR " + e.getMessage());
       return 4;
+    } catch (RuntimeException e) {
+      // the database went away and the run could not even record how it ended (a restart, a
+      // failover): one line and exit code 1, not a start-up failure with a stack trace
+      java.sql.SQLException database = sqlCause(e);
+      if (database == null) {
+        throw e;
+      }
+      System.err.println(
+          "ERROR the run failed: the database could not be reached ("
+              + database.getMessage()
+              + "); the run is recorded as failed by the next one, which continues from what the"
+              + " org holds");
+      return 1;
     }
     if (line.flag("--json")) {
       try {
@@ -118,6 +131,15 @@ public class Commands {
       case "stopped_by_guard" -> 5;
       default -> 1;
     };
+  }
+
+  private static java.sql.SQLException sqlCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
   }
 
   /** Prints every preflight check; the exit code is 0 all ok, 1 something failing, 2 warnings. */
