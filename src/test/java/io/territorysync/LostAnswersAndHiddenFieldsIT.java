@@ -43,13 +43,8 @@ class LostAnswersAndHiddenFieldsIT {
           "faults",
           "{\"loseAnswers\":\"^PATCH jobs/ingest/\\\\w+ .*UploadComplete\"}");
       long mark = PackagedApp.writeMark(port);
-
       Path out = tmp.resolve("run.out");
-      int exit = PackagedApp.runToEnd(env, List.of("run", "--json"), out, Duration.ofMinutes(4));
-
-      assertEquals(0, exit, PackagedApp.tail(out));
-      JsonNode summary = PackagedApp.lastJsonLine(out);
-      assertEquals("succeeded", summary.path("status").asText(), summary.toString());
+      JsonNode summary = aRunThatSucceeds(env, out);
       assertTrue(summary.path("assignments").path("added").asLong() > 0, summary.toString());
       assertEquals(0, summary.path("assignments").path("failed").asLong(), summary.toString());
       assertEquals(0, summary.path("opportunities").path("failed").asLong(), summary.toString());
@@ -74,13 +69,8 @@ class LostAnswersAndHiddenFieldsIT {
           "access",
           "{\"hiddenFields\":[\"User.Department\",\"Territory2.CaseAccessLevel\"]}");
       long mark = PackagedApp.writeMark(port);
-
       Path out = tmp.resolve("run.out");
-      int exit = PackagedApp.runToEnd(env, List.of("run", "--json"), out, Duration.ofMinutes(4));
-
-      assertEquals(0, exit, PackagedApp.tail(out));
-      JsonNode summary = PackagedApp.lastJsonLine(out);
-      assertEquals("succeeded", summary.path("status").asText(), summary.toString());
+      JsonNode summary = aRunThatSucceeds(env, out);
       assertEquals(
           "[\"Territory2.CaseAccessLevel\",\"User.Department\"]",
           summary.path("skippedFields").toString());
@@ -92,6 +82,15 @@ class LostAnswersAndHiddenFieldsIT {
       assertTrue(warnings.get(0).contains("Territory2.CaseAccessLevel"), warnings.get(0));
       assertOrgAsTheRulesWant(port, data, mark);
     }
+  }
+
+  /** Runs {@code run --json} to its end; asserts it succeeded and answers its summary. */
+  private static JsonNode aRunThatSucceeds(Map<String, String> env, Path out) throws Exception {
+    int exit = PackagedApp.runToEnd(env, List.of("run", "--json"), out, Duration.ofMinutes(4));
+    assertEquals(0, exit, PackagedApp.tail(out));
+    JsonNode summary = PackagedApp.lastJsonLine(out);
+    assertEquals("succeeded", summary.path("status").asText(), summary.toString());
+    return summary;
   }
 
   /** Opens the run's embedded database once the command has ended and checks the org with it. */
