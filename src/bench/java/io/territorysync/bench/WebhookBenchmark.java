@@ -88,6 +88,10 @@ public final class WebhookBenchmark {
       pb.environment().put("PORT", "" + appPort);
       pb.environment().put("TERRITORY_DATA_DIR", data.toString());
       pb.environment().put("TERRITORY_WEBHOOKS_SECRET", SECRET);
+      // every webhook comes from this one sender: the per-sender limit (10/s by default) must
+      // let the whole rate through, as for an org whose messages arrive from one address
+      pb.environment().put("TERRITORY_WEBHOOKS_RATE_LIMIT_PER_MINUTE", "" + Math.max(600, rate * 120));
+      pb.environment().put("TERRITORY_WEBHOOKS_RATE_LIMIT_BURST", "" + Math.max(120, rate * 10));
       pb.environment().put("TERRITORY_API_ADMIN_KEYS", ADMIN);
       pb.environment().put("TERRITORY_SCHEDULE_ENABLED", "false");
       pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + sfPort);
