@@ -24,7 +24,8 @@ final class BenchProcesses {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final HttpClient HTTP = HttpClient.newHttpClient();
-  static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+  /** The packaged app; {@code -Dbench.jar=<path>} measures another build (e.g. main's, before a change). */
+  static final Path JAR = Path.of(System.getProperty("bench.jar", "target/quarkus-app/quarkus-run.jar"));
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
   private BenchProcesses() {}

@@ -79,7 +79,13 @@ public final class WebhookBenchmark {
 
       int appPort = BenchProcesses.freePort();
       List<String> cmd =
-          List.of(BenchProcesses.java(), "-Xmx1g", "-jar", BenchProcesses.JAR.toString(), "serve");
+          List.of(
+              BenchProcesses.java(),
+              "-Xmx1g",
+              "-Xlog:gc*,safepoint:file=" + data.resolve("gc.log") + ":utctime,uptime,level,tags",
+              "-jar",
+              BenchProcesses.JAR.toString(),
+              "serve");
       ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
@@ -93,6 +99,9 @@ public final class WebhookBenchmark {
       pb.environment().put("TERRITORY_WEBHOOKS_RATE_LIMIT_PER_MINUTE", "" + Math.max(600, rate * 120));
       pb.environment().put("TERRITORY_WEBHOOKS_RATE_LIMIT_BURST", "" + Math.max(120, rate * 10));
       pb.environment().put("TERRITORY_API_ADMIN_KEYS", ADMIN);
+      // mini-run start and end in the log, for the timeline kept with -Dbench.keep=<dir>
+      pb.environment().put("QUARKUS_LOG_CATEGORY__IO_TERRITORYSYNC_WEBHOOK__LEVEL", "DEBUG");
+      pb.environment().put("QUARKUS_LOG_CATEGORY__IO_TERRITORYSYNC_RUN__LEVEL", "DEBUG");
       pb.environment().put("TERRITORY_SCHEDULE_ENABLED", "false");
       pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + sfPort);
       pb.environment().put("CAMEL_COMPONENT_SALESFORCE_AUTHENTICATION_TYPE", "CLIENT_CREDENTIALS");
@@ -146,6 +155,10 @@ public final class WebhookBenchmark {
       serve = null;
 
       Map<String, Object> db = eventLatencies(data);
+      String keep = System.getProperty("bench.keep");
+      if (keep != null) {
+        keepTimeline(data, Path.of(keep));
+      }
       Map<String, Set<String>> after = manualAssociations(sfPort, before.keySet());
       // every manual association of these accounts was deleted; the rules' ones must be back
       // (associations the rules do not want, which the first run left alone, stay deleted)
@@ -285,6 +298,64 @@ public final class WebhookBenchmark {
     }
     db.stop();
     return m;
+  }
+
+  /**
+   * Keeps what explains the latencies in {@code dir}: each event (received, its mini-run's start,
+   * processed), each mini-run's stages, the service's log and GC log.
+   */
+  private static void keepTimeline(Path data, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    for (String f : List.of("serve.log", "gc.log")) {
+      if (Files.exists(data.resolve(f))) {
+        Files.copy(
+            data.resolve(f), dir.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    EmbeddedDatabase db =
+        EmbeddedDatabase.start(data.resolve("postgres"), 0, Duration.ofSeconds(60));
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
+        Statement s = c.createStatement()) {
+      csv(
+          s,
+          dir.resolve("events.csv"),
+          "SELECT e.id, e.account_id, e.received_at, r.started_at, e.processed_at, e.run_id,"
+              + " e.attempts FROM webhook_event e LEFT JOIN run r ON r.id = e.run_id ORDER BY e.id");
+      csv(
+          s,
+          dir.resolve("runs.csv"),
+          "SELECT id, trigger, status, requested_at, started_at, finished_at,"
+              + " jsonb_array_length(coalesce(summary->'accounts', '[]'::jsonb)) AS accounts,"
+              + " summary->'stages'->'sync'->>'durationMs' AS sync_ms,"
+              + " summary->'stages'->'rules'->>'durationMs' AS rules_ms,"
+              + " summary->'stages'->'plan'->>'durationMs' AS plan_ms,"
+              + " summary->'stages'->'write'->>'durationMs' AS write_ms,"
+              + " summary->>'durationMs' AS duration_ms, api_calls FROM run ORDER BY id");
+    }
+    db.stop();
+  }
+
+  private static void csv(Statement s, Path file, String sql) throws Exception {
+    List<String> lines = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      List<String> head = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        head.add(rs.getMetaData().getColumnLabel(i));
+      }
+      lines.add(String.join(",", head));
+      while (rs.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          Object o = rs.getObject(i);
+          row.add(o instanceof java.time.temporal.Temporal || o instanceof java.sql.Timestamp
+              ? rs.getTimestamp(i).toInstant().toString()
+              : String.valueOf(o));
+        }
+        lines.add(String.join(",", row));
+      }
+    }
+    Files.write(file, lines);
   }
 
   /** Deletes the manual associations of {@code n} assigned accounts; returns what they were. */
