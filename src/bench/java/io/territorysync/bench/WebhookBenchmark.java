@@ -102,6 +102,8 @@ public final class WebhookBenchmark {
       // mini-run start and end in the log, for the timeline kept with -Dbench.keep=<dir>
       pb.environment().put("QUARKUS_LOG_CATEGORY__IO_TERRITORYSYNC_WEBHOOK__LEVEL", "DEBUG");
       pb.environment().put("QUARKUS_LOG_CATEGORY__IO_TERRITORYSYNC_RUN__LEVEL", "DEBUG");
+      // when the map's start-up read (every account) ran, next to the first mini-runs
+      pb.environment().put("QUARKUS_LOG_CATEGORY__IO_TERRITORYSYNC_CONSOLE__LEVEL", "DEBUG");
       pb.environment().put("TERRITORY_SCHEDULE_ENABLED", "false");
       pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + sfPort);
       pb.environment().put("CAMEL_COMPONENT_SALESFORCE_AUTHENTICATION_TYPE", "CLIENT_CREDENTIALS");

@@ -114,8 +114,9 @@ public class RunRepository implements PanacheRepository<Run> {
   }
 
   /** Records a scoped run that starts now. */
-  public Run startScoped(String trigger, java.util.List<String> accounts, String owner) {
-    Run run = start(trigger, false, false, false, owner);
+  public Run startScoped(
+      String trigger, java.util.List<String> accounts, boolean dryRun, String owner) {
+    Run run = start(trigger, false, dryRun, false, owner);
     run.accounts = accounts.toArray(String[]::new);
     return run;
   }

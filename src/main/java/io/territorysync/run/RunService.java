@@ -59,6 +59,11 @@ public class RunService {
     public static RunRequest accounts(String trigger, List<String> accountIds) {
       return new RunRequest(trigger, false, false, false, false, List.copyOf(accountIds));
     }
+
+    /** The same mini-run as a dry run: it plans, and writes nothing to the org. */
+    public static RunRequest dryAccounts(String trigger, List<String> accountIds) {
+      return new RunRequest(trigger, false, true, false, false, List.copyOf(accountIds));
+    }
   }
 
   @Inject AgroalDataSource dataSource;
@@ -99,7 +104,8 @@ public class RunService {
             () -> {
               Run run =
                   request.accounts() != null
-                      ? runs.startScoped(request.trigger(), request.accounts(), owner())
+                      ? runs.startScoped(
+                          request.trigger(), request.accounts(), request.dryRun(), owner())
                       : runs.start(
                           request.trigger(),
                           request.full(),
@@ -159,7 +165,7 @@ public class RunService {
 
   /** Starts a scoped run; the caller holds the run lock ({@link #whileLocked}). */
   public Run executeLocked(RunRequest request) {
-    Run run = runs.startScoped(request.trigger(), request.accounts(), owner());
+    Run run = runs.startScoped(request.trigger(), request.accounts(), request.dryRun(), owner());
     return runLocked(run.id, request);
   }
 

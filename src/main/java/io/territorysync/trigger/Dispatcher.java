@@ -66,7 +66,11 @@ public class Dispatcher {
       LOG.infof("Run %d queued at start-up (territory.runs.run-at-startup)", q.run().id);
     }
     running = true;
-    thread = new Thread(this::loop, "territory-dispatcher");
+    boolean warmUp = webhookConfig.processing().enabled() && webhookConfig.processing().warmUp();
+    if (warmUp) {
+      webhooks.expectWarmUp();
+    }
+    thread = new Thread(() -> loop(warmUp), "territory-dispatcher");
     thread.setDaemon(true);
     thread.start();
   }
@@ -131,7 +135,10 @@ public class Dispatcher {
     poke();
   }
 
-  private void loop() {
+  private void loop(boolean warmUp) {
+    if (warmUp) {
+      webhooks.warmUp();
+    }
     long pollMs = webhookConfig.processing().pollInterval().toMillis();
     long nextPurge = 0;
     while (running) {

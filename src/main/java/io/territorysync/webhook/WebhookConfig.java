@@ -82,6 +82,14 @@ public interface WebhookConfig {
     @WithDefault("10s")
     Duration retryBackoff();
 
+    /**
+     * At start-up, before it reports ready, the dispatcher makes one dry mini-run (trigger {@code
+     * warm-up}) on one mirrored account, so the first webhooks do not wait for the service's cold
+     * start (rules compiled, first Composite call, code loaded). One API call per start.
+     */
+    @WithDefault("true")
+    boolean warmUp();
+
     /** How often the dispatcher looks for work stored by other replicas or left by a crash. */
     @WithDefault("2s")
     Duration pollInterval();

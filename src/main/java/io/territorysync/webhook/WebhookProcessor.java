@@ -37,6 +37,61 @@ public class WebhookProcessor {
 
   private volatile boolean mirrorReady;
   private volatile boolean waitingLogged;
+  private volatile boolean warmingUp;
+
+  /** The dispatcher will warm up ({@link #warmUp}): until then the service is not ready. */
+  public void expectWarmUp() {
+    warmingUp = true;
+  }
+
+  /** Whether the start-up warm-up is still to come or under way. */
+  public boolean warmingUp() {
+    return warmingUp;
+  }
+
+  /**
+   * Pays the service's cold start before the first webhook does: a dry mini-run on one mirrored
+   * account under the run lock (rules loaded and compiled, the Composite fetch, the mirror, rules,
+   * plan and write paths loaded). Nothing is written to the org. Skipped when no whole run has
+   * finished yet or another run holds the lock; a failure is logged and does not stop the service.
+   */
+  public void warmUp() {
+    try {
+      if (!repository.anyWholeRunFinished()) {
+        return;
+      }
+      mirrorReady = true;
+      String account = anyAccount();
+      if (account == null) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      Optional<Run> run =
+          runs.whileLocked(
+              () ->
+                  runs.executeLocked(
+                      RunService.RunRequest.dryAccounts("warm-up", List.of(account))));
+      LOG.infof(
+          "Webhook processing warmed up in %d ms (%s)",
+          (System.nanoTime() - t0) / 1_000_000,
+          run.map(r -> "dry run " + r.id + " " + r.status)
+              .orElse("skipped: another run holds the lock"));
+    } catch (RuntimeException | SQLException e) {
+      LOG.warnf(
+          "Webhook processing: the warm-up failed (%s); the first mini-run will be slower",
+          e.getMessage());
+    } finally {
+      warmingUp = false;
+    }
+  }
+
+  private String anyAccount() throws SQLException {
+    try (java.sql.Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT id FROM sf_account ORDER BY id LIMIT 1")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
 
   /**
    * Processes one batch of due events if the run lock is free; false when there was nothing to do

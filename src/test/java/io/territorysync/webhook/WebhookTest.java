@@ -52,6 +52,7 @@ class WebhookTest {
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
   @Inject WebhookStore store;
+  @Inject WebhookProcessor processor;
 
   OrgData org;
   String template;
@@ -311,6 +312,57 @@ class WebhookTest {
     awaitEvents("done", 1);
     assertEquals(1, events());
     assertEquals(1, webhookRuns(lastRun, account));
+  }
+
+  @Test
+  void theStartUpWarmUpIsADryMiniRunThatKeepsTheServiceUnreadyUntilDone() throws Exception {
+    // the account the warm-up takes lost its associations in the org: a real mini-run would write
+    String account =
+        TestSql.strings(dataSource, "SELECT id FROM sf_account ORDER BY id LIMIT 1").get(0);
+    List<String> associations = new java.util.ArrayList<>();
+    for (List<String> r :
+        OrgQuery.rows(
+            org,
+            "SELECT Id FROM ObjectTerritory2Association WHERE ObjectId = '"
+                + account
+                + "' AND AssociationCause = 'Territory2Manual'")) {
+      associations.add(r.get(0));
+    }
+    assertFalse(associations.isEmpty(), "the first account is assigned");
+    org.delete(associations, true, OrgData.LockFaults.NONE);
+    long lastRun = TestSql.count(dataSource, "SELECT coalesce(max(id), 0) FROM run");
+    long mark = org.writeLog().mark();
+
+    processor.expectWarmUp();
+    given()
+        .get("/q/health/ready")
+        .then()
+        .statusCode(503)
+        .body("checks.find { it.name == 'webhook-processing' }.status", equalTo("DOWN"));
+    processor.warmUp();
+    given()
+        .get("/q/health/ready")
+        .then()
+        .body("checks.find { it.name == 'webhook-processing' }.status", equalTo("UP"));
+
+    assertEquals(
+        List.of("warm-up true succeeded " + account),
+        TestSql.strings(
+            dataSource,
+            "SELECT trigger || ' ' || dry_run || ' ' || status || ' ' || array_to_string(accounts, ',')"
+                + " FROM run WHERE id > "
+                + lastRun));
+    // it planned the missing associations, and wrote nothing to the org
+    assertTrue(
+        TestSql.count(
+                dataSource,
+                "SELECT count(*) FROM plan_change WHERE run_id > "
+                    + lastRun
+                    + " AND account_id = '"
+                    + account
+                    + "' AND action = 'add' AND status = 'planned'")
+            > 0);
+    assertEquals(List.of(), org.writeLog().after(mark));
   }
 
   @Test
