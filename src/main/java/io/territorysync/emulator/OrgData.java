@@ -198,7 +198,11 @@ public final class OrgData {
     return clock.instant();
   }
 
-  /** The user that owns records created without an owner (the integration user). */
+  /**
+   * The user changes in system context are attributed to (created by, last modified by, owner): the
+   * org's admin in {@link OrgEmulator}, a person working in Setup, not the integration user whose
+   * session makes the API calls.
+   */
   public String defaultUserId() {
     return defaultUserId;
   }

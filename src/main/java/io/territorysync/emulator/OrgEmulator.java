@@ -88,7 +88,9 @@ public final class OrgEmulator {
     org.defaultUserId(userId);
     oauth.integrationUser(userId);
     SetupObjects.seed(org, userId);
-    consoleUsers();
+    // from here on, changes "by hand" (system context, the admin API, tests) are the admin's,
+    // as in a real org where people in Setup are not the integration user
+    org.defaultUserId(consoleUsers());
   }
 
   /** Demo users of the console's "Sign in with Salesforce", with the console's roles. */
@@ -100,7 +102,8 @@ public final class OrgEmulator {
   /** Holds neither console permission set. */
   public static final String SALES_REP = "rep@demo.territorysync.example";
 
-  private void consoleUsers() {
+  /** Creates the console's demo users; returns the id of the admin (System Administrator). */
+  private String consoleUsers() {
     String admins = org.insertSystem("Profile", Map.of("Name", "System Administrator"));
     String standard = org.insertSystem("Profile", Map.of("Name", "Standard User"));
     String adminSet =
@@ -116,6 +119,7 @@ public final class OrgEmulator {
       {CONSOLE_VIEWER, "Vic", "Viewer", standard, viewerSet},
       {SALES_REP, "Sam", "Rep", standard, null}
     };
+    String admin = null;
     for (String[] u : users) {
       String id =
           org.insertSystem(
@@ -140,7 +144,11 @@ public final class OrgEmulator {
             "PermissionSetAssignment", Map.of("AssigneeId", id, "PermissionSetId", u[4]));
       }
       oauth.openId().signInUser(u[0], id);
+      if (u[0].equals(CONSOLE_ADMIN)) {
+        admin = id;
+      }
     }
+    return admin;
   }
 
   /** "Sign in with Salesforce" approves this user at once (null: shows the sign-in page). */

@@ -228,17 +228,20 @@ public final class RunContext implements SyncRun, RulesRun, AssignmentRun, Rollu
     return changesTracked;
   }
 
-  private volatile boolean previousWritesRecorded;
+  private volatile java.util.function.Predicate<java.time.Instant> writesRecorded = since -> false;
 
-  /** Records whether the run before this one recorded everything it wrote (see {@link SyncRun}). */
-  public RunContext previousWritesRecorded(boolean recorded) {
-    this.previousWritesRecorded = recorded;
+  /**
+   * Answers whether the runs that may have written since an instant recorded everything they wrote
+   * (see {@link SyncRun#writesRecordedSince}).
+   */
+  public RunContext writesRecorded(java.util.function.Predicate<java.time.Instant> recorded) {
+    this.writesRecorded = recorded;
     return this;
   }
 
   @Override
-  public boolean previousWritesRecorded() {
-    return previousWritesRecorded;
+  public boolean writesRecordedSince(java.time.Instant since) {
+    return writesRecorded.test(since);
   }
 
   private volatile String partial;

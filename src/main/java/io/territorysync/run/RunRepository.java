@@ -82,8 +82,26 @@ public class RunRepository implements PanacheRepository<Run> {
    */
   public boolean previousEndedCleanly(long runId) {
     Run previous = find("id < ?1 and status <> 'queued' order by id desc", runId).firstResult();
-    return previous == null
-        || java.util.Set.of("succeeded", "partial", "stopped_by_guard").contains(previous.status);
+    return previous == null || CLEAN_ENDS.contains(previous.status);
+  }
+
+  private static final java.util.Set<String> CLEAN_ENDS =
+      java.util.Set.of("succeeded", "partial", "stopped_by_guard");
+
+  /**
+   * Whether the run before {@code runId}, and every run before it that was still alive at or after
+   * {@code since} (a minute's margin: a run that died writes a little after its last heartbeat),
+   * ended cleanly, so that everything they wrote is recorded in the mirror.
+   */
+  public boolean endedCleanlySince(long runId, Instant since) {
+    return previousEndedCleanly(runId)
+        && count(
+                "id < ?1 and status not in ?2 and status <> 'queued'"
+                    + " and coalesce(finishedAt, heartbeatAt, startedAt) >= ?3",
+                runId,
+                CLEAN_ENDS,
+                since.minus(java.time.Duration.ofMinutes(1)))
+            == 0;
   }
 
   /** The latest whole run (not a webhook mini-run) that has started, or null. */

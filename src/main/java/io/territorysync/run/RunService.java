@@ -228,7 +228,7 @@ public class RunService {
                 api.newBudget())
             .scope(request.accounts())
             .lock(HELD.get());
-    context.previousWritesRecorded(runs.previousEndedCleanly(runId));
+    context.writesRecorded(since -> runs.endedCleanlySince(runId, since));
     // until a run has evaluated every account, every run does: recording changes is wasted work
     context.changesTracked(scope.hasEvaluationBasis());
     long started = System.nanoTime();

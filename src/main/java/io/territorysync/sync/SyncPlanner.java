@@ -45,6 +45,9 @@ public class SyncPlanner {
   private static final Set<String> WRITTEN_BY_US =
       Set.of("ObjectTerritory2Association", "Opportunity");
 
+  /** Of those, the one whose records are never updated, only created and deleted. */
+  private static final String IMMUTABLE_WRITTEN_BY_US = "ObjectTerritory2Association";
+
   @Inject SalesforceApi api;
   @Inject Watermarks watermarks;
   @Inject FieldCatalog catalog;
@@ -161,12 +164,19 @@ public class SyncPlanner {
             ? "Id, IsDeleted, " + String.join(", ", fields.subList(1, fields.size()))
             : String.join(", ", fields);
     String where = since == null ? "" : " WHERE SystemModstamp >= " + SOQL_DATETIME.format(since);
-    if (since != null && WRITTEN_BY_US.contains(object.apiName()) && run.previousWritesRecorded()) {
-      // Inside the overlap, what the integration user wrote is what earlier runs wrote: it is
-      // in the mirror already (the write stage records it, and the run before this one ended
-      // rather than died mid-write), so only others' changes are read again there.
-      String self = api.userId();
-      if (self != null) {
+    String self = since != null && WRITTEN_BY_US.contains(object.apiName()) ? api.userId() : null;
+    if (self != null && run.writesRecordedSince(since)) {
+      // What the integration user wrote since then is what earlier runs wrote, and every one of
+      // them recorded it in the mirror as it wrote (none failed or died), so it is not read back.
+      if (object.apiName().equals(IMMUTABLE_WRITTEN_BY_US)) {
+        // An association is never changed once created (the API only creates and deletes it):
+        // one the integration user last modified is one this product created. Deleted rows
+        // still come, whoever deleted them (a person in Setup may remove what the product added).
+        where += " AND (IsDeleted = true OR LastModifiedById != '" + self + "')";
+      } else {
+        // Others (automation running as the integration user included) may change a record
+        // after this product wrote it: only inside the overlap, read before, are its own
+        // writes left out.
         where +=
             " AND (SystemModstamp > "
                 + SOQL_DATETIME.format(previous.watermark())

@@ -17,10 +17,11 @@ public interface SyncRun {
   List<String> accounts();
 
   /**
-   * Whether the run before this one recorded everything it wrote in the mirror (it ended rather
-   * than died): only then may the sync skip this product's own writes inside the overlap.
+   * Whether every run that may have written to the org at or after {@code since} recorded all it
+   * wrote in the mirror (each ended rather than died or failed): only then may the sync skip this
+   * product's own writes made since then.
    */
-  boolean previousWritesRecorded();
+  boolean writesRecordedSince(java.time.Instant since);
 
   /**
    * Whether the mirror records what this sync changes: false only while no run has evaluated every

@@ -7,11 +7,13 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.territorysync.TestSql;
 import io.territorysync.emulator.InProcessEmulator;
+import io.territorysync.emulator.ObjectDef;
 import io.territorysync.emulator.OrgData;
 import io.territorysync.emulator.WriteLog;
 import io.territorysync.emulator.demo.DemoOrg;
 import io.territorysync.emulator.demo.DemoRules;
 import io.territorysync.rollup.RollupStage;
+import io.territorysync.sync.SyncConfig;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +49,7 @@ class IncrementalRunsTest {
   @Inject RunService runs;
   @Inject AgroalDataSource dataSource;
   @Inject RollupStage rollupStage;
+  @Inject SyncConfig syncConfig;
 
   DemoOrg.Result demo;
   OrgData org;
@@ -249,6 +252,107 @@ class IncrementalRunsTest {
     restored.sort(null);
     expected.sort(null);
     assertEquals(expected, restored);
+  }
+
+  @Test
+  void theAssociationsThisProductCreatedAreNotReadBackByTheNextRun() throws Exception {
+    long mark = org.writeLog().mark();
+    Run first = run(false);
+    long created = associationCreates(mark).size();
+    assertTrue(created > 0, "the first run created associations: " + first.summary);
+    // what the next read may return: rows others (the org's admin) changed in the overlap
+    java.time.Instant since = associationWatermark().minus(syncConfig.overlap());
+    ObjectDef def = org.schema().require("ObjectTerritory2Association");
+    long byOthers =
+        org.read(
+                () ->
+                    org.rows(
+                        def,
+                        false,
+                        r ->
+                            org.defaultUserId().equals(r[ObjectDef.LAST_MODIFIED_BY_ID])
+                                && !((java.time.Instant) r[ObjectDef.SYSTEM_MODSTAMP])
+                                    .isBefore(since)))
+            .size();
+    assertTrue(byOthers < created, byOthers + " rows of others in the overlap");
+    Run next = run(false);
+    assertEquals("incremental", part(next, "scope").get("mode"), next.summary.toString());
+    assertEquals(
+        byOthers,
+        count(next, "synced", "ObjectTerritory2Association"),
+        "the " + created + " associations the first run created are read again: " + next.summary);
+  }
+
+  private java.time.Instant associationWatermark() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT watermark FROM sync_watermark"
+                    + " WHERE object = 'ObjectTerritory2Association'")) {
+      assertTrue(rs.next(), "the first run saved a watermark");
+      return rs.getTimestamp(1).toInstant();
+    }
+  }
+
+  @Test
+  void associationsAddedAndRemovedByHandAfterTheProductsRunArePickedUp() throws Exception {
+    long mark = org.writeLog().mark();
+    run(false);
+    run(false);
+    // a person in Setup removes one the product created and adds one of their own
+    List<WriteLog.Write> created = associationCreates(mark);
+    WriteLog.Write removed = created.get(created.size() / 2);
+    assertTrue(org.ids("ObjectTerritory2Association").contains(removed.id()));
+    delete(removed.id());
+    String account = removed.field("ObjectId");
+    String territory = null;
+    for (String t : new TreeSet<>(org.ids("Territory2"))) {
+      if (!t.equals(removed.field("Territory2Id"))) {
+        territory = t;
+        break;
+      }
+    }
+    String added =
+        org.insertSystem(
+            "ObjectTerritory2Association",
+            Map.of(
+                "ObjectId",
+                account,
+                "Territory2Id",
+                territory,
+                "AssociationCause",
+                "Territory2Manual"));
+
+    long before = org.writeLog().mark();
+    Run after = run(false);
+    String context = after.summary.toString();
+    assertEquals("incremental", part(after, "scope").get("mode"), context);
+    assertEquals(1L, count(after, "deleted", "ObjectTerritory2Association"), context);
+    // the product puts back what its rules want there, and the mirror is the org
+    boolean putBack = false;
+    for (WriteLog.Write w : associationCreates(before)) {
+      putBack |=
+          w.field("ObjectId").equals(account)
+              && w.field("Territory2Id").equals(removed.field("Territory2Id"));
+    }
+    assertTrue(putBack, "the association removed by hand is created again: " + context);
+    assertEquals(
+        new TreeSet<>(org.ids("ObjectTerritory2Association")),
+        new TreeSet<>(table("SELECT id FROM sf_object_territory2_association")),
+        "the hand-added " + added + ": " + context);
+  }
+
+  private List<WriteLog.Write> associationCreates(long mark) {
+    List<WriteLog.Write> out = new ArrayList<>();
+    for (WriteLog.Write w : org.writeLog().after(mark)) {
+      if (w.operation().equals("create")
+          && w.type().equals("ObjectTerritory2Association")
+          && w.succeeded()) {
+        out.add(w);
+      }
+    }
+    return out;
   }
 
   @Test
