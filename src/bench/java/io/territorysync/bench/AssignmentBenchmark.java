@@ -20,11 +20,13 @@ import java.util.Map;
  * with nothing changed (it reads back the run before's writes), and one more (the steady state:
  * the run before wrote nothing); then the same two with every run working on every account
  * ({@code territory.run.incremental=false}), the baseline ({@code -Dbench.baseline=false} in {@code
- * bench.jvm} leaves it out). The emulator runs in its own process with the given latency; the app runs
- * {@code run --json} in a third process.
+ * bench.jvm} leaves it out). The emulator runs in this process ({@code bench.jvm} is its heap:
+ * {@code -Xms11g -Xmx11g -XX:+UseG1GC} for 5M accounts) with the given latency, on the org the
+ * rules file is written from; the app runs {@code run --json} in its own process.
  *
- * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}. With
- * {@code -Dbench.keep=true} (in {@code bench.jvm}) the app's data directory, its embedded
+ * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}. {@code
+ * -Dbench.churn=false} leaves out the 1% run and the run after it. With {@code -Dbench.keep=true}
+ * (in {@code bench.jvm}) the app's data directory, its embedded
  * PostgreSQL included, is kept and printed, for {@code EXPLAIN ANALYZE} on the benchmark's database.
  */
 public final class AssignmentBenchmark {
