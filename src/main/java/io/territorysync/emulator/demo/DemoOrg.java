@@ -42,9 +42,9 @@ public final class DemoOrg {
       return new Spec(accounts, seed, defaultTerritories(accounts), 2.0);
     }
 
-    /** About one territory per thousand accounts, between 100 and 1,000. */
+    /** About one territory per thousand accounts, between 100 and 5,000. */
     public static int defaultTerritories(int accounts) {
-      return Math.max(100, Math.min(1000, accounts / 1000));
+      return Math.max(100, Math.min(5000, accounts / 1000));
     }
   }
 
@@ -184,6 +184,9 @@ public final class DemoOrg {
   private final Map<String, Integer> counts = new LinkedHashMap<>();
   private final List<DemoTerritory> territories = new ArrayList<>();
   private final Map<String, DemoTerritory> leafIndex = new HashMap<>();
+  // the geography leaves in plan order by country and segment: an account's leaf is looked up
+  // among a few dozen of them, not among every territory (5,000 at 5M accounts)
+  private final Map<String, List<DemoTerritory>> leavesByCountryAndSegment = new HashMap<>();
   private final List<String> userIds = new ArrayList<>();
   private final List<String> usernames = new ArrayList<>();
   private final List<Integer> activeUsers = new ArrayList<>();
@@ -773,16 +776,23 @@ public final class DemoOrg {
 
   /** The leaf territory an account belongs to by geography and segment, as the demo rules say. */
   private DemoTerritory leafFor(AccountFacts a) {
+    if (leavesByCountryAndSegment.isEmpty()) {
+      for (DemoTerritory t : territories) {
+        if (t.isLeaf() && t.country != null) {
+          leavesByCountryAndSegment
+              .computeIfAbsent(t.country.code() + "|" + t.segment, k -> new ArrayList<>())
+              .add(t);
+        }
+      }
+    }
     String digitsOnly = a.postal().replaceAll("[^0-9]", "");
     int postal =
         digitsOnly.isEmpty()
             ? 0
             : Integer.parseInt(digitsOnly.substring(0, Math.min(9, digitsOnly.length())));
     DemoTerritory best = null;
-    for (DemoTerritory t : territories) {
-      if (!t.isLeaf() || t.country != a.country() || !t.segment.equals(a.segment())) {
-        continue;
-      }
+    for (DemoTerritory t :
+        leavesByCountryAndSegment.getOrDefault(a.country().code() + "|" + a.segment(), List.of())) {
       if (!t.states.isEmpty() && !t.states.contains(a.state().code())) {
         continue;
       }

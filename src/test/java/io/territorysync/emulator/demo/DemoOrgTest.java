@@ -105,4 +105,26 @@ class DemoOrgTest {
     }
     assertTrue(districts > 500, districts + " districts");
   }
+
+  @Test
+  void aboutOneTerritoryPerThousandAccountsUpToFiveThousand() {
+    assertEquals(100, DemoOrg.Spec.defaultTerritories(10_000));
+    assertEquals(1000, DemoOrg.Spec.defaultTerritories(1_000_000));
+    assertEquals(5000, DemoOrg.Spec.defaultTerritories(5_000_000));
+    assertEquals(5000, DemoOrg.Spec.defaultTerritories(20_000_000));
+    DemoOrg.Result demo = DemoOrg.generate(new DemoOrg.Spec(20_000, 42, 5000, 1.0), org());
+    assertEquals(5000, demo.territories().size());
+    java.util.List<String> districts =
+        demo.territories().stream()
+            .filter(t -> t.type().equals("District") && t.isLeaf())
+            .map(t -> t.criteria().toString())
+            .toList();
+    assertTrue(districts.size() > 2500, districts.size() + " districts");
+    assertEquals(
+        districts.size(), new java.util.HashSet<>(districts).size(), "two districts alike");
+    int associations = demo.counts().get("ObjectTerritory2Association");
+    assertTrue(
+        associations > 6000 && associations < 7300,
+        "a third of the accounts keep a manual association at 5,000 territories: " + associations);
+  }
 }
