@@ -3,7 +3,8 @@
 # the app's own emulator as Salesforce, starts `serve` on an empty embedded database with
 # -XX:ArchiveClassesAtExit, waits until /q/health/ready answers 200, requests the pages a replica
 # serves first, then stops it with SIGTERM; the JVM writes the archive as it exits. The training
-# database and the emulator are removed afterwards, so nothing of them stays in the image.
+# database, the PostgreSQL binaries it unpacked (java.io.tmpdir) and the emulator are removed
+# afterwards, so nothing of them stays in the image.
 #
 #   train-cds.sh JAR ARCHIVE [java options...]
 #
@@ -54,7 +55,7 @@ CAMEL_COMPONENT_SALESFORCE_LOGIN_URL=http://localhost:$emulator_port \
   CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET=demo-secret \
   TERRITORY_RULES_SOURCE=org TERRITORY_SCHEDULE_ENABLED=false \
   TERRITORY_API_VIEWER_KEYS=cds-training TERRITORY_DATA_DIR="$work/data" PORT="$port" \
-  java -XX:ArchiveClassesAtExit="$archive" "$@" -jar "$jar" serve >"$work/serve.log" 2>&1 &
+  java -XX:ArchiveClassesAtExit="$archive" "$@" -Djava.io.tmpdir="$work" -jar "$jar" serve >"$work/serve.log" 2>&1 &
 service=$!
 if ! wait_for "$port" /q/health/ready "$service" 200; then
   kill "$service" 2>/dev/null || true
