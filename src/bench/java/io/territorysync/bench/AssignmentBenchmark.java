@@ -25,6 +25,9 @@ import java.util.Map;
  * <p>Arguments: {@code [accounts] [latency ms] [app heap]}, default {@code 1000000 0 1g}. With
  * {@code -Dbench.keep=true} (in {@code bench.jvm}) the app's data directory, its embedded
  * PostgreSQL included, is kept and printed, for {@code EXPLAIN ANALYZE} on the benchmark's database.
+ * With {@code -Dbench.firstOnly=true} only the first assignment runs (a profile of it: see {@code
+ * bench.appjvm} in {@link BenchProcesses}); the emulator's CPU time during it is printed, since the
+ * emulator shares the machine's cores with the app.
  */
 public final class AssignmentBenchmark {
 
@@ -44,7 +47,12 @@ public final class AssignmentBenchmark {
     Map<String, String> env = Map.of("TERRITORY_RULES_FILE", rules.toString());
     try {
       System.out.printf("accounts=%d latency=%d ms app heap=%s%n", accounts, latency, heap);
+      long emulatorCpu = cpuMs(emulator);
       report("first assignment", BenchProcesses.run(port, data, heap, List.of(), env));
+      System.out.printf("emulator CPU during the first assignment: %.1f s%n", (cpuMs(emulator) - emulatorCpu) / 1000.0);
+      if (Boolean.getBoolean("bench.firstOnly")) {
+        return;
+      }
       // the next sync re-reads what the first run wrote; settle before measuring churn
       report("settle (re-reads the first run's writes)", BenchProcesses.run(port, data, heap, List.of(), env));
       int churn = Math.max(1, accounts / 100);
@@ -75,6 +83,11 @@ public final class AssignmentBenchmark {
         BenchProcesses.deleteTree(data);
       }
     }
+  }
+
+  /** CPU time the process used so far (user and system), in ms; -1 when the OS does not say. */
+  private static long cpuMs(Process p) {
+    return p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
   }
 
   private static void report(String what, BenchProcesses.RunResult r) {
