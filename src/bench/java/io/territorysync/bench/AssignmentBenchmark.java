@@ -28,6 +28,9 @@ import java.util.Map;
  * -Dbench.churn=false} leaves out the 1% run and the run after it. With {@code -Dbench.keep=true}
  * (in {@code bench.jvm}) the app's data directory, its embedded
  * PostgreSQL included, is kept and printed, for {@code EXPLAIN ANALYZE} on the benchmark's database.
+ * With {@code -Dbench.firstOnly=true} only the first assignment runs (a profile of it: see {@code
+ * bench.appjvm} in {@link BenchProcesses}); the CPU time of this process (the emulator) during it is
+ * printed, since the emulator shares the machine's cores with the app.
  */
 public final class AssignmentBenchmark {
 
@@ -56,7 +59,13 @@ public final class AssignmentBenchmark {
     Map<String, String> env = Map.of("TERRITORY_RULES_FILE", rules.toString());
     try {
       System.out.printf("accounts=%d latency=%d ms app heap=%s%n", accounts, latency, heap);
+      long emulatorCpu = cpuMs();
       report(data, "first assignment", BenchProcesses.run(port, data, heap, List.of(), env));
+      System.out.printf(
+          "emulator (this process) CPU during the first assignment: %.1f s%n", (cpuMs() - emulatorCpu) / 1000.0);
+      if (Boolean.getBoolean("bench.firstOnly")) {
+        return;
+      }
       // the next sync re-reads what the first run wrote; settle before measuring churn
       report(data, "settle (re-reads the first run's writes)", BenchProcesses.run(port, data, heap, List.of(), env));
       int churn = Math.max(1, accounts / 100);
@@ -89,6 +98,11 @@ public final class AssignmentBenchmark {
         BenchProcesses.deleteTree(data);
       }
     }
+  }
+
+  /** CPU time this process (the emulator) used so far, user and system, in ms; -1 when the OS does not say. */
+  private static long cpuMs() {
+    return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(-1L);
   }
 
   private static void report(Path data, String what, BenchProcesses.RunResult r) throws java.io.IOException {

@@ -26,6 +26,7 @@ final class BenchProcesses {
   static final HttpClient HTTP = HttpClient.newHttpClient();
   /** The packaged app; {@code -Dbench.jar=<path>} measures another build (e.g. main's, before a change). */
   static final Path JAR = Path.of(System.getProperty("bench.jar", "target/quarkus-app/quarkus-run.jar"));
+  private static final java.util.concurrent.atomic.AtomicInteger RUNS = new java.util.concurrent.atomic.AtomicInteger();
   private static final Pattern GC_HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
 
   private BenchProcesses() {}
@@ -63,7 +64,9 @@ final class BenchProcesses {
   static RunResult run(int port, Path data, String heap, List<String> extra, Map<String, String> env) throws Exception {
     Path gc = Files.createTempFile("gc", ".log");
     Path out = Files.createTempFile("run", ".out");
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xlog:gc:file=" + gc, "-jar", JAR.toString(), "run", "--json"));
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xlog:gc:file=" + gc));
+    cmd.addAll(appJvm(RUNS.incrementAndGet()));
+    cmd.addAll(List.of("-jar", JAR.toString(), "run", "--json"));
     cmd.addAll(extra);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + port);
@@ -89,6 +92,21 @@ final class BenchProcesses {
       }
     }
     return new RunResult(JSON.readTree(json), wall, peak, code);
+  }
+
+  /**
+   * Extra JVM options of the app's {@code run} processes: {@code -Dbench.appjvm=...} (space
+   * separated; {@code {n}} becomes the run's number, 1 for the first) for a profile, e.g. {@code
+   * -XX:StartFlightRecording=filename=/tmp/run{n}.jfr}; {@code -Dbench.appjvm.runs=1} applies them
+   * to the first run only.
+   */
+  static List<String> appJvm(int n) {
+    String opts = System.getProperty("bench.appjvm", "").trim();
+    int runs = Integer.getInteger("bench.appjvm.runs", Integer.MAX_VALUE);
+    if (opts.isEmpty() || n > runs) {
+      return List.of();
+    }
+    return List.of(opts.replace("{n}", Integer.toString(n)).split("\\s+"));
   }
 
   /** What a command printed as its JSON line, how long it took and its exit code. */

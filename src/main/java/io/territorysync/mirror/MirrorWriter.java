@@ -236,6 +236,16 @@ public class MirrorWriter {
     }
   }
 
+  /** Whether the mirror table of {@code object} has no rows. */
+  public boolean isEmpty(MirrorObject object) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement();
+        var rs = s.executeQuery("SELECT NOT EXISTS (SELECT 1 FROM " + object.table() + ")")) {
+      rs.next();
+      return rs.getBoolean(1);
+    }
+  }
+
   /** Rows in the mirror table of {@code object}. */
   public long count(MirrorObject object) throws SQLException {
     try (Connection c = dataSource.getConnection();

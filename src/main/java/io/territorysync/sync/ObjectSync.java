@@ -77,7 +77,15 @@ public class ObjectSync {
     if (p.full()) {
       writer.clearSeen(object);
     }
-    Fetched fetched = p.totalSize() > config.bulkThreshold() ? bulk(p, run) : rest(p, run);
+    // A full read into an empty mirror table (the first sync) has nothing to remove afterwards:
+    // every row in the table is then one it read, so it records no ids as seen (3.3 million rows
+    // in sync_seen on a 1M-account org's first sync). One run at a time holds the run lock, so
+    // nothing else fills the table meanwhile.
+    boolean recordSeen = p.full() && !writer.isEmpty(object);
+    Fetched fetched =
+        p.totalSize() > config.bulkThreshold()
+            ? bulk(p, run, recordSeen)
+            : rest(p, run, recordSeen);
     long deleted = writer.delete(object, fetched.deletedIds);
     if (fetched.rows + fetched.deletedIds.size() > ANALYZE_AFTER) {
       writer.analyze(object);
@@ -85,7 +93,7 @@ public class ObjectSync {
     String mode;
     Watermark previous = p.previous();
     if (p.full()) {
-      deleted += writer.removeUnseen(object);
+      deleted += recordSeen ? writer.removeUnseen(object) : 0;
       mode = "full (" + p.fullReason() + ")";
     } else if (previous.lastSyncAt() != null
         && previous.lastSyncAt().isBefore(plan.startedAt().minus(object.deletedRetention()))) {
@@ -135,7 +143,7 @@ public class ObjectSync {
     List<Result> results = new ArrayList<>();
     for (String name : List.of("Account", "ObjectTerritory2Association", "Opportunity")) {
       SyncPlan.ObjectPlan p = plan.object(name);
-      Fetched fetched = rest(p, run);
+      Fetched fetched = rest(p, run, false);
       String column =
           switch (name) {
             case "Account" -> "id";
@@ -192,7 +200,8 @@ public class ObjectSync {
     }
   }
 
-  private Fetched rest(SyncPlan.ObjectPlan p, SyncRun run) throws SQLException {
+  /** Reads by REST; {@code recordSeen}: records the ids read, for a removal of the unseen after. */
+  private Fetched rest(SyncPlan.ObjectPlan p, SyncRun run, boolean recordSeen) throws SQLException {
     ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "REST query";
@@ -203,8 +212,7 @@ public class ObjectSync {
     boolean scoped = "scoped".equals(p.fullReason());
     while (true) {
       try (MirrorWriter.Batch batch =
-          writer.batch(
-              p.object(), p.extraFields(), types, p.full() && !scoped, run.changesTracked())) {
+          writer.batch(p.object(), p.extraFields(), types, recordSeen, run.changesTracked())) {
         for (JsonNode rec : page.path("records")) {
           if (shape.deletedAt >= 0 && rec.path("IsDeleted").asBoolean(false)) {
             f.deletedIds.add(rec.path("Id").asText());
@@ -232,7 +240,9 @@ public class ObjectSync {
     }
   }
 
-  private Fetched bulk(SyncPlan.ObjectPlan p, SyncRun run) throws SQLException, IOException {
+  /** Reads by Bulk API 2.0 query; {@code recordSeen} as for {@link #rest}. */
+  private Fetched bulk(SyncPlan.ObjectPlan p, SyncRun run, boolean recordSeen)
+      throws SQLException, IOException {
     ApiBudget budget = run.budget();
     Fetched f = new Fetched();
     f.reader = "Bulk API 2.0 query";
@@ -248,7 +258,7 @@ public class ObjectSync {
       try (Reader reader = new InputStreamReader(page.csv(), StandardCharsets.UTF_8);
           CSVParser csv = CSVFormat.RFC4180.parse(reader);
           MirrorWriter.Batch batch =
-              writer.batch(p.object(), p.extraFields(), types, p.full(), run.changesTracked())) {
+              writer.batch(p.object(), p.extraFields(), types, recordSeen, run.changesTracked())) {
         for (CSVRecord record : csv) {
           if (order == null || isHeader(record, p.fields())) {
             order = columnOrder(record, p.fields(), p.object());
@@ -390,7 +400,10 @@ public class ObjectSync {
                 p.previous(),
                 null)
             .withFirstPage(api.query(budget, soql, false, config.pageSize()));
-    Fetched f = reread.totalSize() > config.bulkThreshold() ? bulk(reread, run) : rest(reread, run);
+    Fetched f =
+        reread.totalSize() > config.bulkThreshold()
+            ? bulk(reread, run, true)
+            : rest(reread, run, true);
     long removed = writer.removeUnseenIn(object, "territory2_id", differing);
     return new Drift(all.size(), differing.size(), f.rows, removed);
   }

@@ -136,6 +136,23 @@ class SyncTest {
         "the run counts what the org counted");
   }
 
+  /**
+   * A full read into an empty mirror table records no ids as seen (nothing could be unseen); a
+   * table that already has rows at its first full read still has what the org lacks removed.
+   */
+  @Test
+  void aFirstSyncIntoATableWithRowsRemovesWhatTheOrgLacks() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(
+          "INSERT INTO sf_account (id, name, system_modstamp) VALUES ('001000000000000AAA', 'Ghost', now())");
+    }
+    run(false);
+    assertEquals(0, mirrorCount("sf_account", "name = 'Ghost'"));
+    assertEquals(emulator.emulator().org().count("Account"), mirrorCount("sf_account", null));
+    assertEquals(0, mirrorCount("sync_seen", null), "the seen ids are cleared after the sync");
+  }
+
   @Test
   void fullRunRemovesWhatTheOrgNoLongerHas() throws Exception {
     run(false);
