@@ -48,7 +48,8 @@ public final class HostileRules {
   public static List<Case> all() {
     List<Case> c = new ArrayList<>();
     // --- alias bombs
-    String big = "x".repeat(100_000);
+    // 101 aliases of it expand past the limit
+    String big = "x".repeat((int) (RulesReader.MAX_EXPANDED / 100) + 1);
     c.add(
         text(
             "aliases of a large scalar",
