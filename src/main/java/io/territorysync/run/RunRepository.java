@@ -89,19 +89,45 @@ public class RunRepository implements PanacheRepository<Run> {
       java.util.Set.of("succeeded", "partial", "stopped_by_guard");
 
   /**
-   * Whether the run before {@code runId}, and every run before it that was still alive at or after
-   * {@code since} (a minute's margin: a run that died writes a little after its last heartbeat),
-   * ended cleanly, so that everything they wrote is recorded in the mirror.
+   * Whether everything the runs before {@code runId} wrote since {@code since} is recorded in the
+   * mirror: the run before it ended cleanly, and every run that did not and was still alive at or
+   * after {@code since} (a minute's margin: a run that died writes a little after its last
+   * heartbeat) was followed by a whole run that ended cleanly and started at least {@code settle}
+   * (the sync's overlap, for writes committed late) after the unclean run's last sign of life. That
+   * whole run read back without this skip (the unclean run was in its window, as the watermark only
+   * grows), so the unclean run's writes reached the mirror through it; without this, one failed run
+   * would turn the skip off until the watermark passed it, which in an org where only this product
+   * changes associations may be never.
+   *
+   * <p>A run's last sign of life is its heartbeat: a run that ended by itself has it at its end; a
+   * run that died keeps its last one, and is marked abandoned (finished) only when a later run
+   * takes the lock, which must not count as the dead run being alive then.
    */
-  public boolean endedCleanlySince(long runId, Instant since) {
-    return previousEndedCleanly(runId)
-        && count(
-                "id < ?1 and status not in ?2 and status <> 'queued'"
-                    + " and coalesce(finishedAt, heartbeatAt, startedAt) >= ?3",
-                runId,
-                CLEAN_ENDS,
-                since.minus(java.time.Duration.ofMinutes(1)))
-            == 0;
+  public boolean endedCleanlySince(long runId, Instant since, java.time.Duration settle) {
+    if (!previousEndedCleanly(runId)) {
+      return false;
+    }
+    Number unhealed =
+        (Number)
+            getEntityManager()
+                .createNativeQuery(
+                    "SELECT count(*) FROM run u"
+                        + " WHERE u.id < :runId AND u.status NOT IN (:clean) AND u.status <> 'queued'"
+                        + " AND coalesce(u.heartbeat_at, u.finished_at, u.started_at) >= :since"
+                        + " AND NOT EXISTS (SELECT 1 FROM run h"
+                        + "   WHERE h.id > u.id AND h.id < :runId AND h.accounts IS NULL"
+                        + "   AND h.status IN (:clean)"
+                        + "   AND h.started_at >= coalesce(u.heartbeat_at, u.finished_at, u.started_at)"
+                        + "       + make_interval(secs => :settle))")
+                .setParameter("runId", runId)
+                .setParameter("clean", CLEAN_ENDS)
+                .setParameter("settle", (double) settle.toSeconds())
+                .setParameter(
+                    "since",
+                    java.time.OffsetDateTime.ofInstant(
+                        since.minus(java.time.Duration.ofMinutes(1)), java.time.ZoneOffset.UTC))
+                .getSingleResult();
+    return unhealed.longValue() == 0;
   }
 
   /** The latest whole run (not a webhook mini-run) that has started, or null. */

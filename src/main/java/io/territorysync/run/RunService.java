@@ -73,6 +73,7 @@ public class RunService {
   @Inject RunMetrics metrics;
   @Inject RunScope scope;
   @Inject RunStages stages;
+  @Inject io.territorysync.sync.SyncConfig syncConfig;
 
   /** The run lock this thread holds ({@link #whileLocked}), which its run checks. */
   private static final ThreadLocal<RunLock> HELD = new ThreadLocal<>();
@@ -228,7 +229,7 @@ public class RunService {
                 api.newBudget())
             .scope(request.accounts())
             .lock(HELD.get());
-    context.writesRecorded(since -> runs.endedCleanlySince(runId, since));
+    context.writesRecorded(since -> runs.endedCleanlySince(runId, since, syncConfig.overlap()));
     // until a run has evaluated every account, every run does: recording changes is wasted work
     context.changesTracked(scope.hasEvaluationBasis());
     long started = System.nanoTime();

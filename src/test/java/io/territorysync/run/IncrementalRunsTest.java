@@ -255,21 +255,8 @@ class IncrementalRunsTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Passes alone and with the rules tests before it; in the full suite the next run reads the"
-          + " 344 rows again (the skip is off), for a cause left by an earlier test class that is"
-          + " not found yet: reading more is safe, the test is not")
   void theAssociationsThisProductCreatedAreNotReadBackByTheNextRun() throws Exception {
-    // Runs of earlier tests that failed on purpose, minutes ago, would rightly turn the skip off
-    // (their writes may be unrecorded); here they are long over.
-    try (Connection c = dataSource.getConnection();
-        java.sql.Statement s = c.createStatement()) {
-      s.executeUpdate(
-          "update run set started_at = started_at - interval '1 day',"
-              + " heartbeat_at = heartbeat_at - interval '1 day',"
-              + " finished_at = finished_at - interval '1 day'"
-              + " where status not in ('succeeded', 'partial', 'stopped_by_guard', 'queued')");
-    }
+    earlierTestsRunsAreLongOver();
     long mark = org.writeLog().mark();
     Run first = run(false);
     long created = associationCreates(mark).size();
@@ -295,6 +282,83 @@ class IncrementalRunsTest {
         byOthers,
         count(next, "synced", "ObjectTerritory2Association"),
         "the " + created + " associations the first run created are read again: " + next.summary);
+  }
+
+  /**
+   * Runs of earlier tests that failed on purpose, seconds ago, would rightly turn the skip off
+   * (their writes may be unrecorded); here they are long over.
+   */
+  private void earlierTestsRunsAreLongOver() throws Exception {
+    try (Connection c = dataSource.getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.executeUpdate(
+          "update run set started_at = started_at - interval '1 day',"
+              + " heartbeat_at = heartbeat_at - interval '1 day',"
+              + " finished_at = finished_at - interval '1 day'"
+              + " where status not in ('succeeded', 'partial', 'stopped_by_guard', 'queued')");
+    }
+  }
+
+  /**
+   * Records a run that died {@code heartbeatAgo} after its last sign of life, as a crash leaves.
+   */
+  private void aRunDied(java.time.Duration heartbeatAgo) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO run (trigger, status, requested_at, started_at, heartbeat_at,"
+                    + " finished_at, error) VALUES ('test', 'failed', now() - interval '10 minutes',"
+                    + " now() - interval '10 minutes', now() - ?::interval, now(),"
+                    + " 'abandoned: the process running it stopped')")) {
+      ps.setString(1, heartbeatAgo.toSeconds() + " seconds");
+      ps.executeUpdate();
+    }
+  }
+
+  private long associationsRead(Run run) {
+    return count(run, "synced", "ObjectTerritory2Association");
+  }
+
+  @Test
+  void afterARunThatDiedTheNextRunReadsTheProductsOwnAssociationsBackAndTheRunAfterItNoLonger()
+      throws Exception {
+    earlierTestsRunsAreLongOver();
+    long mark = org.writeLog().mark();
+    run(false);
+    long created = associationCreates(mark).size();
+    // a run that died a while ago: some of its writes may have reached the org unrecorded
+    java.time.Duration ago = syncConfig.overlap().plusMinutes(2);
+    aRunDied(ago);
+    java.time.Instant since = associationWatermark().minus(syncConfig.overlap());
+    assertTrue(
+        java.time.Instant.now().minus(ago).isAfter(since),
+        "the dead run was alive inside the next runs' read window (since " + since + ")");
+    Run after = run(false);
+    assertTrue(
+        associationsRead(after) >= created,
+        "the run after the dead one reads every association of the window: " + after.summary);
+    Run next = run(false);
+    assertTrue(
+        associationsRead(next) < created,
+        "the run before read the dead run's writes back; this one skips the product's own: "
+            + next.summary);
+  }
+
+  @Test
+  void aRunThatDiedJustBeforeTheLastRunStartedStillTurnsTheSkipOffForTheNext() throws Exception {
+    earlierTestsRunsAreLongOver();
+    long mark = org.writeLog().mark();
+    run(false);
+    long created = associationCreates(mark).size();
+    // died seconds ago: a write it sent may land after the next run has read
+    aRunDied(java.time.Duration.ofSeconds(5));
+    run(false);
+    Run next = run(false);
+    assertTrue(
+        associationsRead(next) >= created,
+        "the run before started within a minute of the dead run's last sign of life, so its"
+            + " read-back may have missed a late write: "
+            + next.summary);
   }
 
   private java.time.Instant associationWatermark() throws Exception {
