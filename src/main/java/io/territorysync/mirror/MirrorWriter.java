@@ -443,15 +443,22 @@ public class MirrorWriter {
       return;
     }
     out.append('"');
-    for (int i = 0; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c == '"') {
-        out.append('"');
+    int quote = v.indexOf('"');
+    if (quote < 0) {
+      out.append(v);
+    } else {
+      int from = 0;
+      for (; quote >= 0; quote = v.indexOf('"', from)) {
+        out.append(v, from, quote + 1).append('"');
+        from = quote + 1;
       }
-      out.append(c);
+      out.append(v, from, v.length());
     }
     out.append('"');
   }
+
+  private static final java.util.regex.Pattern NUMBER =
+      java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?");
 
   private static void jsonValue(StringBuilder out, String v, String type) {
     if (type != null) {
@@ -463,7 +470,7 @@ public class MirrorWriter {
           }
           break;
         case "int", "double", "currency", "percent":
-          if (v.matches("-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?")) {
+          if (NUMBER.matcher(v).matches()) {
             out.append(v);
             return;
           }

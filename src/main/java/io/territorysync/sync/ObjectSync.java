@@ -119,8 +119,8 @@ public class ObjectSync {
       mode = "incremental since " + p.since();
     }
     Instant watermark =
-        fetched.maxModstamp != null
-            ? fetched.maxModstamp
+        fetched.maxModstamp() != null
+            ? fetched.maxModstamp()
             : previous != null && previous.watermark() != null
                 ? previous.watermark()
                 : plan.startedAt();
@@ -165,21 +165,67 @@ public class ObjectSync {
   }
 
   /** Records read, the newest SystemModstamp seen, and ids the org deleted. */
-  private static final class Fetched {
+  /** What one object's read brought: counts, deleted ids and the newest SystemModstamp. */
+  static final class Fetched {
     long rows;
-    Instant maxModstamp;
     String reader;
     final List<String> deletedIds = new ArrayList<>();
     final List<String> ids = new ArrayList<>();
 
+    /**
+     * The newest SystemModstamp seen, as the org wrote it, and as an instant (null: not parsed).
+     */
+    private String newest;
+
+    private Instant newestInstant;
+
+    /**
+     * Notes a record's SystemModstamp. One read writes every value alike (fixed width, one offset):
+     * then the later of two is the greater string, and only the newest is parsed, once. Parsing
+     * each value was a fifth of the sync's processor time.
+     */
     void saw(String modstamp) {
       if (modstamp == null || modstamp.isEmpty()) {
         return;
       }
-      Instant t = OffsetDateTime.parse(modstamp, SF_DATETIME).toInstant();
-      if (maxModstamp == null || t.isAfter(maxModstamp)) {
-        maxModstamp = t;
+      if (newest != null && alike(modstamp, newest)) {
+        if (modstamp.compareTo(newest) > 0) {
+          newest = modstamp;
+          newestInstant = null;
+        }
+        return;
       }
+      Instant t = parse(modstamp);
+      Instant current = maxModstamp();
+      if (current == null || t.isAfter(current)) {
+        newest = modstamp;
+        newestInstant = t;
+      }
+    }
+
+    /** The newest SystemModstamp seen, or null. */
+    Instant maxModstamp() {
+      if (newestInstant == null && newest != null) {
+        newestInstant = parse(newest);
+      }
+      return newestInstant;
+    }
+
+    /** Same length and the same offset ("Z" or "+0000"), so they compare as text. */
+    private static boolean alike(String a, String b) {
+      int n = a.length();
+      if (n != b.length() || n < 20) {
+        return false;
+      }
+      char last = a.charAt(n - 1);
+      if (last == 'Z' || b.charAt(n - 1) == 'Z') {
+        return last == b.charAt(n - 1);
+      }
+      return n >= 5 && a.regionMatches(n - 5, b, n - 5, 5);
+    }
+
+    private static Instant parse(String modstamp) {
+      return OffsetDateTime.parse(modstamp, SF_DATETIME).toInstant();
     }
   }
 

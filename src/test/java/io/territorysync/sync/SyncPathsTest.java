@@ -75,6 +75,38 @@ class SyncPathsTest {
   }
 
   @Test
+  void valuesWithQuotesCommasLineBreaksAndBackslashesAreMirroredAsTheOrgHoldsThem()
+      throws Exception {
+    OrgData org = emulator.emulator().org();
+    String[] hostile = {
+      "\"Quoted\" Corp",
+      "A \"\"doubled\"\" \"",
+      "Comma, Inc.",
+      "Line\nbreak\r\nand more",
+      "Back\\slash \\\" end",
+      "Ünïcødé \u00e9\u4e2d\u6587 \ud83d\ude00",
+      "\"",
+      "trailing quote\""
+    };
+    java.util.List<String> ids =
+        org.ids("Account").stream().sorted().limit(hostile.length).toList();
+    for (int i = 0; i < hostile.length; i++) {
+      org.updateSystem(ids.get(i), Map.of("Name", hostile[i]));
+    }
+    var usage = emulator.emulator().usage();
+    usage.reset();
+    run();
+    assertTrue(usage.bulkQueryJobs() >= 1, "accounts went by Bulk: " + usage.describe());
+    for (int i = 0; i < hostile.length; i++) {
+      assertEquals(
+          hostile[i],
+          TestSql.strings(dataSource, "SELECT name FROM sf_account WHERE id = '" + ids.get(i) + "'")
+              .get(0));
+    }
+    io.territorysync.MirrorValues.assertMirrorEqualsOrg(org, dataSource);
+  }
+
+  @Test
   void bulkResultsReadTheSameWhetherOrNotEveryPageRepeatsTheHeader() throws Exception {
     emulator.emulator().settings(emulator.emulator().settings().withBulkHeaderOnEveryPage(false));
     var usage = emulator.emulator().usage();

@@ -32,7 +32,11 @@ class SyncTest {
 
   @BeforeEach
   void freshOrgAndMirror() throws Exception {
-    emulator.reset(new DemoOrg.Spec(600, 21, 100, 2.0));
+    DemoOrg.Result demo = emulator.reset(new DemoOrg.Spec(600, 21, 100, 2.0));
+    // the rules of this org (the scoped run applies them), not what an earlier test left
+    java.nio.file.Files.writeString(
+        java.nio.file.Path.of("target/test-rules.yaml"),
+        io.territorysync.emulator.demo.DemoRules.text(demo));
     TestSql.wipe(dataSource);
   }
 
