@@ -656,9 +656,9 @@ public class RulesService {
   }
 
   /**
-   * Account fields the configured rules read, so the sync mirrors them. When the file does not read,
-   * those of the version the rules stage will keep: the one in force, or after a restart the newest
-   * stored one (empty when there is none).
+   * Account fields the configured rules read, so the sync mirrors them. When the file does not
+   * read, those of the version the rules stage will keep: the one in force, or after a restart the
+   * newest stored one (empty when there is none).
    */
   public Set<String> referencedAccountFields() {
     Set<String> fields = new LinkedHashSet<>();
@@ -766,8 +766,7 @@ public class RulesService {
   }
 
   /** A stored version as read, not yet compiled. */
-  private record Stored(
-      long id, String source, String checksum, Instant loadedAt, RuleSet rules) {}
+  private record Stored(long id, String source, String checksum, Instant loadedAt, RuleSet rules) {}
 
   /** The newest stored version, if there is one and it reads. */
   private Optional<Stored> newestStored() throws SQLException {

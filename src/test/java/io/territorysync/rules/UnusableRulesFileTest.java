@@ -35,9 +35,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * A rules file that cannot be used at all (over the size limit, not UTF-8, not parsing) is found
  * before the sync: with no earlier version to keep the run fails at once, without a call to the
- * org; with one stored, the run syncs the fields that version reads and goes on with it. Its own profile gives a process that has put no
- * rules in force yet, as after a restart or on a new installation; the first test must run while
- * that is still true, hence the order.
+ * org; with one stored, the run syncs the fields that version reads and goes on with it. Its own
+ * profile gives a process that has put no rules in force yet, as after a restart or on a new
+ * installation; the first test must run while that is still true, hence the order.
  */
 @QuarkusTest
 @TestProfile(UnusableRulesFileTest.OwnFile.class)
@@ -107,8 +107,7 @@ class UnusableRulesFileTest {
                     + hostile.line()
                     + ":"
                     + (hostile.column() == 0 ? "" : hostile.column() + ": error: ");
-        out.add(
-            new Unusable(hostile.name(), hostile.bytes(), List.of(RULES + at, hostile.says())));
+        out.add(new Unusable(hostile.name(), hostile.bytes(), List.of(RULES + at, hostile.says())));
       }
     }
     return out;
@@ -144,9 +143,7 @@ class UnusableRulesFileTest {
       assertEquals(0, run.apiCalls, file.name());
       assertEquals(orgCalls, emulator.emulator().usage().calls(), file.name() + ": org calls");
       assertEquals(
-          List.of(),
-          emulator.emulator().org().writeLog().after(writes),
-          file.name() + ": written");
+          List.of(), emulator.emulator().org().writeLog().after(writes), file.name() + ": written");
       assertEquals(
           Map.of(), (Map<String, Object>) run.summary.get("stages"), file.name() + ": stages");
       for (MirrorObject o : MirrorObject.ALL) {
