@@ -155,6 +155,15 @@ class UnusableRulesFileTest {
 
   @Test
   @Order(2)
+  void aSyncOnlyRunIsNotHeldBackByAFileThatCannotBeUsed() throws Exception {
+    Files.write(RULES, overTheLimit());
+    Run run = runs.execute(new RunService.RunRequest("test", false, false, false, true));
+    assertEquals("succeeded", run.status, run.error);
+    assertEquals(200, count("SELECT count(*) FROM sf_account"));
+  }
+
+  @Test
+  @Order(3)
   @SuppressWarnings("unchecked")
   void aFileThatCannotBeUsedWithAStoredEarlierVersionRunsWithThatVersion() throws Exception {
     // what the last good run before a restart left in the database
