@@ -186,26 +186,14 @@ public class RulesService {
           RulesWriter.write(
               set, List.of("The org's own assignment rules, exported by Territory Sync"));
     } else {
-      name =
-          config
-              .file()
-              .orElseThrow(
-                  () ->
-                      new RulesException(
-                          "No rules to run: set territory.rules.file (TERRITORY_RULES_FILE) to a rules file, or territory.rules.source=org to run the org's own rules"));
-      try {
-        text = read(name);
-      } catch (IOException e) {
-        return failed(
-            name,
-            List.of(RuleProblem.error(Pos.NONE, "cannot read the rules file: " + e.getMessage())));
-      }
-      RulesReader.Result read = RulesReader.read(text, name);
-      problems.addAll(read.problems());
-      if (!read.ok()) {
+      name = rulesFile();
+      FileRead fromFile = readFile(name);
+      problems.addAll(fromFile.result().problems());
+      if (!fromFile.result().ok()) {
         return failed(name, problems);
       }
-      set = read.rules();
+      text = fromFile.text();
+      set = fromFile.result().rules();
     }
     RuleCompiler.Compilation compiled = RuleCompiler.compile(set, mirror.context());
     problems.addAll(compiled.problems());
@@ -238,6 +226,62 @@ public class RulesService {
           set.mode().name().toLowerCase(Locale.ROOT));
     }
     return new LoadResult(true, now, problems, name);
+  }
+
+  /**
+   * Reads and parses the rules file a whole run would put in force, without the mirror (compiling
+   * against it waits for the sync): ok, with nothing read, when the rules in force come from a
+   * published version or from the org. Changes nothing.
+   */
+  public LoadResult checkSource() throws SQLException {
+    Optional<Publication> head = newestPublication();
+    if (head.isPresent() && head.get().versionId() != null) {
+      return new LoadResult(true, null, List.of(), "rules version " + head.get().versionId());
+    }
+    if (config.source().equalsIgnoreCase("org")) {
+      return new LoadResult(true, null, List.of(), "org");
+    }
+    String name = rulesFile();
+    RulesReader.Result read = readFile(name).result();
+    return new LoadResult(read.ok(), null, read.problems(), name);
+  }
+
+  /**
+   * Whether an invalid source would leave rules to run: a version in force in this process, or a
+   * stored one that still reads (whether it compiles depends on the mirror the sync brings).
+   */
+  public boolean earlierVersionToKeep() throws SQLException {
+    return current.get() != null || newestStored().isPresent();
+  }
+
+  /** The configured rules file; without one there is nothing to run. */
+  private String rulesFile() {
+    return config
+        .file()
+        .orElseThrow(
+            () ->
+                new RulesException(
+                    "No rules to run: set territory.rules.file (TERRITORY_RULES_FILE) to a rules file, or territory.rules.source=org to run the org's own rules"));
+  }
+
+  /** A rules file's text (null when it cannot be read) and what reading it found. */
+  private record FileRead(String text, RulesReader.Result result) {}
+
+  /** Reads and parses the rules file {@code name}; a file that cannot be read is one problem. */
+  private static FileRead readFile(String name) {
+    try {
+      String text = read(name);
+      return new FileRead(text, RulesReader.read(text, name));
+    } catch (RulesReader.Undecodable e) {
+      return new FileRead(null, new RulesReader.Result(null, List.of(e.problem())));
+    } catch (IOException e) {
+      return new FileRead(
+          null,
+          new RulesReader.Result(
+              null,
+              List.of(
+                  RuleProblem.error(Pos.NONE, "cannot read the rules file: " + e.getMessage()))));
+    }
   }
 
   private LoadResult failed(String name, List<RuleProblem> problems) throws SQLException {
@@ -611,7 +655,11 @@ public class RulesService {
         checked.problems().stream().filter(RuleProblem::warning).toList());
   }
 
-  /** Account fields the configured rules read, so the sync mirrors them (empty when unreadable). */
+  /**
+   * Account fields the configured rules read, so the sync mirrors them. When the file does not
+   * read, those of the version the rules stage will keep: the one in force, or after a restart the
+   * newest stored one (empty when there is none).
+   */
   public Set<String> referencedAccountFields() {
     Set<String> fields = new LinkedHashSet<>();
     RuleSet set = null;
@@ -619,14 +667,21 @@ public class RulesService {
       if (config.source().equalsIgnoreCase("org")) {
         set = mirror.orgRules(config.model().orElse(null));
       } else if (config.file().isPresent()) {
-        RulesReader.Result read = RulesReader.read(read(config.file().get()), config.file().get());
-        set = read.rules();
+        RulesReader.Result read = readFile(config.file().get()).result();
+        set = read.ok() ? read.rules() : null;
       }
-    } catch (IOException | SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException e) {
       set = null;
     }
     if (set == null && current.get() != null) {
       set = current.get().rules().source();
+    }
+    if (set == null) {
+      try {
+        set = newestStored().map(Stored::rules).orElse(null);
+      } catch (SQLException e) {
+        set = null;
+      }
     }
     if (set != null) {
       for (RuleSet.TerritoryRules t : set.territories()) {
@@ -697,6 +752,24 @@ public class RulesService {
 
   /** The newest stored version, compiled against today's mirror, if it still compiles. */
   private Optional<InForce> lastStored() throws SQLException {
+    Optional<Stored> stored = newestStored();
+    if (stored.isEmpty()) {
+      return Optional.empty();
+    }
+    Stored s = stored.get();
+    RuleCompiler.Compilation compiled = RuleCompiler.compile(s.rules(), mirror.context());
+    if (!compiled.ok()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new InForce(compiled.rules(), s.id(), s.source(), s.checksum(), s.loadedAt(), List.of()));
+  }
+
+  /** A stored version as read, not yet compiled. */
+  private record Stored(long id, String source, String checksum, Instant loadedAt, RuleSet rules) {}
+
+  /** The newest stored version, if there is one and it reads. */
+  private Optional<Stored> newestStored() throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -709,18 +782,13 @@ public class RulesService {
       if (!read.ok()) {
         return Optional.empty();
       }
-      RuleCompiler.Compilation compiled = RuleCompiler.compile(read.rules(), mirror.context());
-      if (!compiled.ok()) {
-        return Optional.empty();
-      }
       return Optional.of(
-          new InForce(
-              compiled.rules(),
+          new Stored(
               rs.getLong(1),
               rs.getString(2),
               rs.getString(3),
               rs.getTimestamp(5).toInstant(),
-              List.of()));
+              read.rules()));
     }
   }
 

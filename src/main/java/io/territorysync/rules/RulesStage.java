@@ -45,6 +45,24 @@ public class RulesStage {
       Map<String, Object> report) {}
 
   /**
+   * Before a whole run syncs: fails it when the rules file it would use cannot be used at all
+   * (missing, unreadable, over the limits, not decodable or not parsing) and there is no earlier
+   * version to keep, rather than after a sync that may take half an hour. With an earlier version
+   * the run goes on, and the rules stage keeps that version and reports the file.
+   */
+  public void checkSource() throws SQLException {
+    RulesService.LoadResult checked = rules.checkSource();
+    if (checked.ok() || rules.earlierVersionToKeep()) {
+      return;
+    }
+    throw new RulesException(
+        "No valid rules to run, so the run stopped before the sync: the rules file "
+            + checked.source()
+            + " cannot be used and there is no earlier rules version to keep:\n"
+            + String.join("\n", checked.messages()));
+  }
+
+  /**
    * Evaluates the mirror's accounts for {@code run}: every account, or only those that changed when
    * the basis is the last run's (told to the run before anything is stored).
    */
