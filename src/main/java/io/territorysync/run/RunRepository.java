@@ -89,6 +89,22 @@ public class RunRepository implements PanacheRepository<Run> {
       java.util.Set.of("succeeded", "partial", "stopped_by_guard");
 
   /**
+   * Runs before :runId that did not end cleanly, alive at or after :since, and not followed by a
+   * whole run that ended cleanly and started :settle seconds after their last sign of life. The
+   * status list is written as in {@code run_unclean_idx}'s predicate (V17), so the index serves it.
+   */
+  static final String UNHEALED =
+      "SELECT count(*) FROM run u"
+          + " WHERE u.id < :runId"
+          + " AND u.status NOT IN ('succeeded', 'partial', 'stopped_by_guard', 'queued')"
+          + " AND coalesce(u.heartbeat_at, u.finished_at, u.started_at) >= :since"
+          + " AND NOT EXISTS (SELECT 1 FROM run h"
+          + "   WHERE h.id > u.id AND h.id < :runId AND h.accounts IS NULL"
+          + "   AND h.status IN ('succeeded', 'partial', 'stopped_by_guard')"
+          + "   AND h.started_at >= coalesce(u.heartbeat_at, u.finished_at, u.started_at)"
+          + "       + make_interval(secs => :settle))";
+
+  /**
    * Whether everything the runs before {@code runId} wrote since {@code since} is recorded in the
    * mirror: the run before it ended cleanly, and every run that did not and was still alive at or
    * after {@code since} (a minute's margin: a run that died writes a little after its last
@@ -110,22 +126,13 @@ public class RunRepository implements PanacheRepository<Run> {
     Number unhealed =
         (Number)
             getEntityManager()
-                .createNativeQuery(
-                    "SELECT count(*) FROM run u"
-                        + " WHERE u.id < :runId AND u.status NOT IN (:clean) AND u.status <> 'queued'"
-                        + " AND coalesce(u.heartbeat_at, u.finished_at, u.started_at) >= :since"
-                        + " AND NOT EXISTS (SELECT 1 FROM run h"
-                        + "   WHERE h.id > u.id AND h.id < :runId AND h.accounts IS NULL"
-                        + "   AND h.status IN (:clean)"
-                        + "   AND h.started_at >= coalesce(u.heartbeat_at, u.finished_at, u.started_at)"
-                        + "       + make_interval(secs => :settle))")
+                .createNativeQuery(UNHEALED)
                 .setParameter("runId", runId)
-                .setParameter("clean", CLEAN_ENDS)
-                .setParameter("settle", (double) settle.toSeconds())
                 .setParameter(
                     "since",
                     java.time.OffsetDateTime.ofInstant(
                         since.minus(java.time.Duration.ofMinutes(1)), java.time.ZoneOffset.UTC))
+                .setParameter("settle", (double) settle.toSeconds())
                 .getSingleResult();
     return unhealed.longValue() == 0;
   }
