@@ -83,19 +83,12 @@ public interface WebhookConfig {
     Duration retryBackoff();
 
     /**
-     * At start-up, before it reports ready, the dispatcher makes dry mini-runs (trigger {@code
-     * warm-up}) on mirrored accounts, so the first webhooks do not wait for the service's cold
-     * start (rules compiled, first Composite calls, code loaded and compiled). Nothing is written.
+     * At start-up, before it reports ready, the dispatcher makes one dry mini-run (trigger {@code
+     * warm-up}) on one mirrored account, so the first webhooks do not wait for the service's cold
+     * start (rules compiled, first Composite call, code loaded). One API call per start.
      */
     @WithDefault("true")
     boolean warmUp();
-
-    /**
-     * How many dry mini-runs the warm-up makes, each on a batch ({@code batch-size}) of mirrored
-     * accounts: one API call each, and the service is ready a little later.
-     */
-    @WithDefault("3")
-    int warmUpRuns();
 
     /** How often the dispatcher looks for work stored by other replicas or left by a crash. */
     @WithDefault("2s")

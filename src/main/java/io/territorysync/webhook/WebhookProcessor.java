@@ -50,11 +50,10 @@ public class WebhookProcessor {
   }
 
   /**
-   * Pays the service's cold start before the first webhook does: {@code warm-up-runs} dry mini-runs
-   * under the run lock, each on a batch of mirrored accounts (rules loaded and compiled, the
-   * Composite fetch, the mirror, rules and plan paths loaded and compiled by the JIT on batches of
-   * the size a burst brings). Nothing is written to the org. Skipped when no whole run has finished
-   * yet or another run holds the lock; a failure is logged and does not stop the service.
+   * Pays the service's cold start before the first webhook does: a dry mini-run on one mirrored
+   * account under the run lock (rules loaded and compiled, the Composite fetch, the mirror, rules,
+   * plan and write paths loaded). Nothing is written to the org. Skipped when no whole run has
+   * finished yet or another run holds the lock; a failure is logged and does not stop the service.
    */
   public void warmUp() {
     try {
@@ -62,51 +61,36 @@ public class WebhookProcessor {
         return;
       }
       mirrorReady = true;
-      int size = config.processing().batchSize();
-      for (int i = 0; i < config.processing().warmUpRuns(); i++) {
-        List<String> accounts = accounts(i * size, size);
-        if (accounts.isEmpty()) {
-          return;
-        }
-        long t0 = System.nanoTime();
-        Optional<Run> run =
-            runs.whileLocked(
-                () -> runs.executeLocked(RunService.RunRequest.dryAccounts("warm-up", accounts)));
-        LOG.infof(
-            "Webhook processing warm-up %d of %d on %d account(s) in %d ms (%s)",
-            i + 1,
-            config.processing().warmUpRuns(),
-            accounts.size(),
-            (System.nanoTime() - t0) / 1_000_000,
-            run.map(r -> "dry run " + r.id + " " + r.status)
-                .orElse("skipped: another run holds the lock"));
-        if (run.isEmpty()) {
-          return;
-        }
+      String account = anyAccount();
+      if (account == null) {
+        return;
       }
+      long t0 = System.nanoTime();
+      Optional<Run> run =
+          runs.whileLocked(
+              () ->
+                  runs.executeLocked(
+                      RunService.RunRequest.dryAccounts("warm-up", List.of(account))));
+      LOG.infof(
+          "Webhook processing warmed up in %d ms (%s)",
+          (System.nanoTime() - t0) / 1_000_000,
+          run.map(r -> "dry run " + r.id + " " + r.status)
+              .orElse("skipped: another run holds the lock"));
     } catch (RuntimeException | SQLException e) {
       LOG.warnf(
-          "Webhook processing: the warm-up failed (%s); the first mini-runs will be slower",
+          "Webhook processing: the warm-up failed (%s); the first mini-run will be slower",
           e.getMessage());
     } finally {
       warmingUp = false;
     }
   }
 
-  private List<String> accounts(int offset, int limit) throws SQLException {
-    List<String> out = new java.util.ArrayList<>();
+  private String anyAccount() throws SQLException {
     try (java.sql.Connection c = dataSource.getConnection();
-        java.sql.PreparedStatement ps =
-            c.prepareStatement("SELECT id FROM sf_account ORDER BY id OFFSET ? LIMIT ?")) {
-      ps.setInt(1, offset);
-      ps.setInt(2, limit);
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT id FROM sf_account ORDER BY id LIMIT 1")) {
+      return rs.next() ? rs.getString(1) : null;
     }
-    return out;
   }
 
   /**

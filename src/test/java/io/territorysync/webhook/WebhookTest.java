@@ -345,21 +345,13 @@ class WebhookTest {
         .then()
         .body("checks.find { it.name == 'webhook-processing' }.status", equalTo("UP"));
 
-    // batches of 200 (the batch size) over the 300 mirrored accounts: the third of the three
-    // warm-up runs finds none left
     assertEquals(
-        List.of("warm-up true succeeded 200", "warm-up true succeeded 100"),
+        List.of("warm-up true succeeded " + account),
         TestSql.strings(
             dataSource,
-            "SELECT trigger || ' ' || dry_run || ' ' || status || ' ' || cardinality(accounts)"
+            "SELECT trigger || ' ' || dry_run || ' ' || status || ' ' || array_to_string(accounts, ',')"
                 + " FROM run WHERE id > "
-                + lastRun
-                + " ORDER BY id"));
-    assertEquals(
-        300,
-        TestSql.count(
-            dataSource,
-            "SELECT count(DISTINCT a) FROM run, unnest(accounts) a WHERE id > " + lastRun));
+                + lastRun));
     // it planned the missing associations, and wrote nothing to the org
     assertTrue(
         TestSql.count(
