@@ -164,7 +164,6 @@ public class ObjectSync {
     return types;
   }
 
-  /** Records read, the newest SystemModstamp seen, and ids the org deleted. */
   /** What one object's read brought: counts, deleted ids and the newest SystemModstamp. */
   static final class Fetched {
     long rows;
@@ -221,7 +220,7 @@ public class ObjectSync {
       if (last == 'Z' || b.charAt(n - 1) == 'Z') {
         return last == b.charAt(n - 1);
       }
-      return n >= 5 && a.regionMatches(n - 5, b, n - 5, 5);
+      return a.regionMatches(n - 5, b, n - 5, 5);
     }
 
     private static Instant parse(String modstamp) {
