@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +40,11 @@ class ChangeEventsCrashIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
+
+  @AfterEach
+  void stopTheDatabaseOfAKilledApp() throws Exception {
+    PackagedApp.stopLeftoverDatabases(tmp);
+  }
 
   /** What the webhook received, in arrival order: the CloudEvents as JSON. */
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();

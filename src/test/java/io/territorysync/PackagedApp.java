@@ -397,6 +397,35 @@ final class PackagedApp {
     return file;
   }
 
+  /**
+   * Stops every embedded PostgreSQL still running from a data directory under {@code root}: the
+   * server of an app killed with SIGKILL outlives it (the next app joins it, and does not stop what
+   * it did not start), and a server writing while JUnit deletes its temporary directory makes the
+   * deletion fail. Called after the tests that kill the app.
+   */
+  static void stopLeftoverDatabases(Path root) throws Exception {
+    if (!Files.isDirectory(root)) {
+      return;
+    }
+    List<Path> pidFiles;
+    try (var files = Files.walk(root, 4)) {
+      pidFiles = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).toList();
+    }
+    for (Path pidFile : pidFiles) {
+      List<String> lines = Files.readAllLines(pidFile);
+      if (lines.isEmpty()) {
+        continue;
+      }
+      java.util.Optional<ProcessHandle> server =
+          ProcessHandle.of(Long.parseLong(lines.get(0).trim()));
+      if (server.isPresent()
+          && server.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+        server.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown
+        server.get().onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
+
   static String javaBin() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,11 @@ class RunCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
+
+  @AfterEach
+  void stopTheDatabaseOfAKilledApp() throws Exception {
+    PackagedApp.stopLeftoverDatabases(tmp);
+  }
 
   private static JsonNode summary(int emulatorPort) throws Exception {
     return JSON.readTree(

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,11 @@ class WebhookCrashIT {
   private static final String SECRET = "crash-test-secret";
 
   @TempDir Path tmp;
+
+  @AfterEach
+  void stopTheDatabaseOfAKilledApp() throws Exception {
+    PackagedApp.stopLeftoverDatabases(tmp);
+  }
 
   private static Set<String> manualTerritories(int port, String account) throws Exception {
     Set<String> out = new TreeSet<>();
