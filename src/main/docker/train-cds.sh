@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
-# Trains the class-data sharing archive of the service's start (a JDK 17 dynamic archive): starts
-# the app's own emulator as Salesforce, starts `serve` on an empty embedded database with
-# -XX:ArchiveClassesAtExit, waits until /q/health/ready answers 200, requests the pages a replica
-# serves first, then stops it with SIGTERM; the JVM writes the archive as it exits. The training
-# database, the PostgreSQL binaries it unpacked (java.io.tmpdir) and the emulator are removed
-# afterwards, so nothing of them stays in the image.
+# Trains the archive of the service's start that the JVM maps at every later start: on JDK 25 and
+# newer an AOT cache (-XX:AOTCacheOutput: the classes loaded and linked and the methods' profiles;
+# start with -XX:AOTCache=ARCHIVE), on JDK 17-24 a dynamic class-data sharing archive
+# (-XX:ArchiveClassesAtExit; start with -XX:SharedArchiveFile=ARCHIVE). It starts the app's own
+# emulator as Salesforce, starts `serve` on an empty embedded database, waits until
+# /q/health/ready answers 200 (the webhook warm-up's dry mini-run included), requests the pages a
+# replica serves first, then stops it with SIGTERM; the JVM writes the archive as it exits. The
+# training database, the PostgreSQL binaries it unpacked (java.io.tmpdir) and the emulator are
+# removed afterwards, so nothing of them stays in the image.
 #
 #   train-cds.sh JAR ARCHIVE [java options...]
 #
 # The image runs it with its own JVM and at the path it runs the app from (Dockerfile.jvm): an
 # archive only loads in the JVM build that wrote it and with the same class path. The same script
-# trains the archive beside target/quarkus-app for measuring (docs/benchmarks.md).
-# Ports: CDS_TRAINING_PORT (default 8080) and CDS_TRAINING_EMULATOR_PORT (8089).
+# trains the archive beside target/quarkus-app (./mvnw -Pcds package) and for measuring
+# (docs/benchmarks.md). Ports: CDS_TRAINING_PORT (default 8080) and CDS_TRAINING_EMULATOR_PORT (8089).
 set -euo pipefail
 jar=$1 archive=$2
 shift 2
 port=${CDS_TRAINING_PORT:-8080}
 emulator_port=${CDS_TRAINING_EMULATOR_PORT:-8089}
 work=$(mktemp -d)
+
+# JDK 25+ (JEP 514/515): the AOT cache; older JDKs: the dynamic archive
+flags=$(java -XX:+PrintFlagsFinal -version 2>/dev/null || true)
+if [[ $flags == *" AOTCacheOutput "* ]]; then
+  record="-XX:AOTCacheOutput=$archive" use="-XX:AOTCache=$archive"
+else
+  record="-XX:ArchiveClassesAtExit=$archive" use="-XX:SharedArchiveFile=$archive"
+fi
 
 # HTTP status of GET PATH on this machine's PORT, with bash alone (no curl or grep in the image)
 status() {
@@ -55,7 +66,7 @@ CAMEL_COMPONENT_SALESFORCE_LOGIN_URL=http://localhost:$emulator_port \
   CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET=demo-secret \
   TERRITORY_RULES_SOURCE=org TERRITORY_SCHEDULE_ENABLED=false \
   TERRITORY_API_VIEWER_KEYS=cds-training TERRITORY_DATA_DIR="$work/data" PORT="$port" \
-  java -XX:ArchiveClassesAtExit="$archive" "$@" -Djava.io.tmpdir="$work" -jar "$jar" serve >"$work/serve.log" 2>&1 &
+  java "$record" "$@" -Djava.io.tmpdir="$work" -jar "$jar" serve >"$work/serve.log" 2>&1 &
 service=$!
 if ! wait_for "$port" /q/health/ready "$service" 200; then
   kill "$service" 2>/dev/null || true
@@ -72,4 +83,4 @@ if [ ! -s "$archive" ]; then
   echo "no archive written at $archive" >&2
   exit 1
 fi
-echo "training: wrote $archive ($(du -h "$archive" | cut -f1))"
+echo "training: wrote $archive ($(du -h "$archive" | cut -f1)); start with: java $use -jar $jar"

@@ -2,6 +2,7 @@ package io.territorysync.deploy;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,10 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The image's class-data sharing, read from {@code Dockerfile.jvm} and {@code train-cds.sh} (there
  * is no Docker here to build it): the archive is trained after every file of the app is in place,
- * with the jar at the path the image runs it from (a JDK 17 archive only loads with the class path
- * it was written with), by a user the embedded PostgreSQL accepts, into a directory that user may
- * write, and the JVM is told to map exactly that file; the training starts the app with a command
- * and settings the app knows.
+ * with the jar at the path the image runs it from (an archive only loads with the class path it was
+ * written with), by a user the embedded PostgreSQL accepts, into a directory that user may write,
+ * and the JVM is told to map exactly that file; the training starts the app with a command and
+ * settings the app knows.
  */
 class DockerfileTest {
 
@@ -90,8 +91,7 @@ class DockerfileTest {
   void theArchiveIsTrainedOnTheFinalAppAndMappedAtEveryStart() throws IOException {
     List<Instruction> all = instructions();
     Instruction training = training(all);
-    // RUN /deployments/cds/train-cds.sh "$JAVA_APP_JAR" /deployments/cds/app-cds.jsa
-    // $JAVA_OPTS_APPEND
+    // RUN /deployments/cds/train-cds.sh "$JAVA_APP_JAR" /deployments/cds/app.aot $JAVA_OPTS_APPEND
     String[] args = training.args().split("\\s+");
     Map<String, String> atTraining = env(all, training.index());
     String jar = args[1].replace("\"", "").replace("$JAVA_APP_JAR", atTraining.get("JAVA_APP_JAR"));
@@ -123,11 +123,17 @@ class DockerfileTest {
                     i.args().contains("mkdir -p")
                         && i.args().matches(".*chown 185\\S* .*" + Pattern.quote(dir) + "\\b.*")),
         "no RUN makes " + dir + " for user 185 before the training");
-    // the options trained with are the options run with, plus the archive
+    // the options trained with are the options run with, plus the archive: the base image's JDK
+    // is 25 or newer, so the script writes an AOT cache, which -XX:AOTCache maps
     assertEquals("$JAVA_OPTS_APPEND", args[3]);
+    Matcher base =
+        Pattern.compile("registry\\.access\\.redhat\\.com/ubi9/openjdk-(\\d+):\\S+")
+            .matcher(all.get(0).args());
+    assertTrue(base.matches(), "an unexpected base image: " + all.get(0));
+    assertThat(Integer.parseInt(base.group(1)), greaterThanOrEqualTo(25));
     Map<String, String> last = env(all, all.size());
     assertEquals(
-        atTraining.get("JAVA_OPTS_APPEND") + " -XX:SharedArchiveFile=" + archive + " -Xshare:auto",
+        atTraining.get("JAVA_OPTS_APPEND") + " -XX:AOTCache=" + archive,
         last.get("JAVA_OPTS_APPEND"));
     assertEquals(jar, last.get("JAVA_APP_JAR"));
   }
@@ -139,7 +145,15 @@ class DockerfileTest {
         Pattern.compile("(?s)\\n(CAMEL_COMPONENT_SALESFORCE_LOGIN_URL=.*?) serve ").matcher(script);
     assertTrue(command.find(), "no `serve` launch with the Salesforce settings in " + TRAINING);
     String launch = command.group(1);
-    assertThat(launch, containsString("-XX:ArchiveClassesAtExit=\"$archive\""));
+    assertThat(launch, containsString("java \"$record\" \"$@\""));
+    // JDK 25+ records an AOT cache, older JDKs a dynamic archive (StartArchiveIT trains one)
+    assertThat(
+        script,
+        containsString("record=\"-XX:AOTCacheOutput=$archive\" use=\"-XX:AOTCache=$archive\""));
+    assertThat(
+        script,
+        containsString(
+            "record=\"-XX:ArchiveClassesAtExit=$archive\" use=\"-XX:SharedArchiveFile=$archive\""));
     assertThat(launch, containsString("-jar \"$jar\""));
     assertEquals("serve", CommandLine.parse(new String[] {"serve"}).command());
 
