@@ -64,7 +64,7 @@ final class BenchProcesses {
   static RunResult run(int port, Path data, String heap, List<String> extra, Map<String, String> env) throws Exception {
     Path gc = Files.createTempFile("gc", ".log");
     Path out = Files.createTempFile("run", ".out");
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-Xlog:gc:file=" + gc));
+    List<String> cmd = new ArrayList<>(List.of(appJava(), "-Xmx" + heap, "-Xlog:gc:file=" + gc));
     cmd.addAll(appJvm(RUNS.incrementAndGet()));
     cmd.addAll(List.of("-jar", JAR.toString(), "run", "--json"));
     cmd.addAll(extra);
@@ -116,7 +116,9 @@ final class BenchProcesses {
   static Command command(int port, Path data, String heap, List<String> args, Map<String, String> env, String prefix)
       throws Exception {
     Path out = Files.createTempFile("cmd", ".out");
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx" + heap, "-jar", JAR.toString()));
+    List<String> cmd = new ArrayList<>(List.of(appJava(), "-Xmx" + heap));
+    cmd.addAll(appJvm(Integer.MAX_VALUE));
+    cmd.addAll(List.of("-jar", JAR.toString()));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
     pb.environment().put("CAMEL_COMPONENT_SALESFORCE_LOGIN_URL", "http://localhost:" + port);
@@ -151,6 +153,15 @@ final class BenchProcesses {
 
   static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * The JVM of the app's processes ({@code run}, {@code serve}, other commands; not the emulator):
+   * {@code -Dbench.appjava=/path/to/bin/java} measures the app on another JDK, e.g. JDK 25 with
+   * {@code -Dbench.appjvm=-XX:AOTCache=...} as the image runs it.
+   */
+  static String appJava() {
+    return System.getProperty("bench.appjava", java());
   }
 
   static void deleteTree(Path dir) throws IOException {

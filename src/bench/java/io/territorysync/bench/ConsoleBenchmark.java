@@ -79,7 +79,7 @@ public final class ConsoleBenchmark {
       int port = BenchProcesses.freePort();
       ProcessBuilder pb =
           new ProcessBuilder(
-                  BenchProcesses.java(), "-Xmx1g", "-jar", BenchProcesses.JAR.toString(), "serve")
+                  BenchProcesses.appJava(), "-Xmx1g", "-jar", BenchProcesses.JAR.toString(), "serve")
               .redirectErrorStream(true)
               .redirectOutput(data.resolve("serve.log").toFile());
       pb.environment().putAll(env);

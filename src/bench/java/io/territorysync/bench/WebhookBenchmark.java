@@ -78,14 +78,12 @@ public final class WebhookBenchmark {
       System.out.printf("removed the manual associations of %d accounts%n", before.size());
 
       int appPort = BenchProcesses.freePort();
-      List<String> cmd =
-          List.of(
-              BenchProcesses.java(),
-              "-Xmx1g",
-              "-Xlog:gc*,safepoint:file=" + data.resolve("gc.log") + ":utctime,uptime,level,tags",
-              "-jar",
-              BenchProcesses.JAR.toString(),
-              "serve");
+      List<String> cmd = new java.util.ArrayList<>();
+      cmd.add(BenchProcesses.appJava());
+      cmd.add("-Xmx1g");
+      cmd.add("-Xlog:gc*,safepoint:file=" + data.resolve("gc.log") + ":utctime,uptime,level,tags");
+      cmd.addAll(BenchProcesses.appJvm(Integer.MAX_VALUE));
+      cmd.addAll(List.of("-jar", BenchProcesses.JAR.toString(), "serve"));
       ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
