@@ -23,12 +23,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The image's class-data sharing, read from {@code Dockerfile.jvm} and {@code train-cds.sh} (there
- * is no Docker here to build it): the archive is trained after every file of the app is in place,
- * with the jar at the path the image runs it from (an archive only loads with the class path it was
- * written with), by a user the embedded PostgreSQL accepts, into a directory that user may write,
- * and the JVM is told to map exactly that file; the training starts the app with a command and
- * settings the app knows.
+ * The image's start-up archive (JDK 25's AOT cache), read from {@code Dockerfile.jvm} and {@code
+ * train-cds.sh} (there is no Docker here to build it): the archive is trained after every file of
+ * the app is in place, with the jar at the path the image runs it from (an archive only loads with
+ * the class path it was written with), by a user the embedded PostgreSQL accepts, into a directory
+ * that user may write, and the JVM is told to map exactly that file; the training starts the app
+ * with a command and settings the app knows.
  */
 class DockerfileTest {
 
