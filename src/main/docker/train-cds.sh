@@ -3,9 +3,10 @@
 # newer an AOT cache (-XX:AOTCacheOutput: the classes loaded and linked and the methods' profiles;
 # start with -XX:AOTCache=ARCHIVE), on JDK 17-24 a dynamic class-data sharing archive
 # (-XX:ArchiveClassesAtExit; start with -XX:SharedArchiveFile=ARCHIVE). It starts the app's own
-# emulator as Salesforce, starts `serve` on an empty embedded database, waits until
-# /q/health/ready answers 200 (the webhook warm-up's dry mini-run included), requests the pages a
-# replica serves first, then stops it with SIGTERM; the JVM writes the archive as it exits. The
+# emulator as Salesforce, mirrors it with one whole `run` on an embedded database, starts `serve`
+# on that database, waits until /q/health/ready answers 200 (after the webhook warm-up's dry
+# mini-run, which needs the mirror), requests the pages a replica serves first, then stops it
+# with SIGTERM; the JVM writes the archive as it exits. The
 # training database, the PostgreSQL binaries it unpacked (java.io.tmpdir) and the emulator are
 # removed afterwards, so nothing of them stays in the image.
 #
@@ -60,19 +61,32 @@ until [[ $(<"$work/emulator.log") == *"Connect Territory Sync with"* ]]; do
   sleep 0.1
 done
 
-CAMEL_COMPONENT_SALESFORCE_LOGIN_URL=http://localhost:$emulator_port \
+export CAMEL_COMPONENT_SALESFORCE_LOGIN_URL=http://localhost:$emulator_port \
   CAMEL_COMPONENT_SALESFORCE_AUTHENTICATION_TYPE=CLIENT_CREDENTIALS \
   CAMEL_COMPONENT_SALESFORCE_CLIENT_ID=territory-sync-demo \
   CAMEL_COMPONENT_SALESFORCE_CLIENT_SECRET=demo-secret \
   TERRITORY_RULES_SOURCE=org TERRITORY_SCHEDULE_ENABLED=false \
-  TERRITORY_API_VIEWER_KEYS=cds-training TERRITORY_DATA_DIR="$work/data" PORT="$port" \
-  java "$record" "$@" -Djava.io.tmpdir="$work" -jar "$jar" serve >"$work/serve.log" 2>&1 &
+  TERRITORY_API_VIEWER_KEYS=cds-training TERRITORY_DATA_DIR="$work/data" PORT="$port"
+# a whole run first (not recorded), so the recorded start has a mirror and goes through the
+# webhook warm-up's dry mini-run as a replica's start does: its classes and profiles are in the
+# archive too
+if ! java "$@" -Djava.io.tmpdir="$work" -jar "$jar" run >"$work/run.log" 2>&1; then
+  tail -40 "$work/run.log" >&2
+  exit 1
+fi
+java "$record" "$@" -Djava.io.tmpdir="$work" -jar "$jar" serve >"$work/serve.log" 2>&1 &
 service=$!
 if ! wait_for "$port" /q/health/ready "$service" 200; then
   kill "$service" 2>/dev/null || true
   tail -40 "$work/serve.log" >&2
   exit 1
 fi
+while IFS= read -r line; do
+  if [[ $line == *"Webhook processing warmed up"*"dry run"* ]]; then
+    warmed=${line#*Webhook processing }
+  fi
+done <"$work/serve.log"
+echo "training: the start went through the webhook warm-up: ${warmed:-no (its classes are not in the archive)}"
 for path in /q/health/live /q/metrics /q/openapi /api/runs /; do
   echo "training: GET $path $(status "$port" "$path")"
 done

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The start-up archive the image trains ({@code src/main/docker/train-cds.sh}), trained here on the
  * packaged app with the JVM running the tests: JDK 25 and newer write an AOT cache, JDK 17-24 a
- * dynamic class-data sharing archive, and the script names the option that maps it.
+ * dynamic class-data sharing archive, and the script names the option that maps it. The recorded
+ * start goes through the webhook warm-up (the script mirrors the org with one whole run first).
  */
 class StartArchiveIT {
 
@@ -50,6 +51,8 @@ class StartArchiveIT {
     String out = Files.readString(log, StandardCharsets.UTF_8);
     assertEquals(0, p.exitValue(), out);
     assertTrue(Files.size(archive) > 10_000_000, "archive of " + Files.size(archive) + " bytes");
+    // the recorded start had a mirror, so it went through the webhook warm-up's dry mini-run
+    assertThat(out, containsString("went through the webhook warm-up: warmed up in"));
 
     Matcher use = Pattern.compile("start with: java (\\S+) -jar quarkus-run\\.jar").matcher(out);
     assertTrue(use.find(), "the script does not say how to start with the archive:\n" + out);
