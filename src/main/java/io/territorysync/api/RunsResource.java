@@ -125,6 +125,10 @@ public class RunsResource {
     m.put("owner", r.owner);
     m.put("apiCalls", r.apiCalls);
     m.put("error", r.error);
+    if (r.changesPurgedAt != null) {
+      // older than territory.runs.history-retention: /changes is empty from then on
+      m.put("changesPurgedAt", r.changesPurgedAt);
+    }
     if (whole) {
       m.put("progress", r.progress);
       m.put("summary", r.summary);

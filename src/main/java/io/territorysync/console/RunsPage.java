@@ -145,7 +145,8 @@ public class RunsPage {
       String territory,
       List<ChangeRow> rows,
       Long nextAfter,
-      String query) {}
+      String query,
+      String purgedAt) {}
 
   @CheckedTemplate(basePath = "console/runs")
   static class Templates {
@@ -193,7 +194,7 @@ public class RunsPage {
       @QueryParam("after") Long after)
       throws SQLException {
     Run run = find(id);
-    return Templates.run(view(run), changes(id, kind, status, territory, after), false);
+    return Templates.run(view(run), changes(run, kind, status, territory, after), false);
   }
 
   /**
@@ -216,8 +217,7 @@ public class RunsPage {
       @QueryParam("territory") String territory,
       @QueryParam("after") Long after)
       throws SQLException {
-    find(id);
-    return Templates.changes(changes(id, kind, status, territory, after));
+    return Templates.changes(changes(find(id), kind, status, territory, after));
   }
 
   /** Every change that passes the filter, as CSV (streamed: a large run is not held in memory). */
@@ -267,8 +267,9 @@ public class RunsPage {
         .build();
   }
 
-  private ChangesView changes(long id, String kind, String status, String territory, Long after)
+  private ChangesView changes(Run run, String kind, String status, String territory, Long after)
       throws SQLException {
+    long id = run.id;
     History.ChangeFilter filter =
         new History.ChangeFilter(blank(status), blank(kind), blank(territory));
     List<ChangeRow> rows = new ArrayList<>();
@@ -294,7 +295,14 @@ public class RunsPage {
     param(q, "status", filter.status());
     param(q, "territory", filter.territory());
     return new ChangesView(
-        id, filter.kind(), filter.status(), filter.territory(), rows, next, q.toString());
+        id,
+        filter.kind(),
+        filter.status(),
+        filter.territory(),
+        rows,
+        next,
+        q.toString(),
+        run.changesPurgedAt == null ? null : ConsoleFormat.time(run.changesPurgedAt));
   }
 
   private static void param(StringBuilder q, String name, String value) {

@@ -50,6 +50,13 @@ public class Run {
   @Column(name = "heartbeat_at")
   public Instant heartbeatAt;
 
+  /**
+   * When this run's changes were deleted, being older than {@code
+   * territory.runs.history-retention}; null while they are kept.
+   */
+  @Column(name = "changes_purged_at")
+  public Instant changesPurgedAt;
+
   public String owner;
 
   @Column(name = "api_calls", nullable = false)

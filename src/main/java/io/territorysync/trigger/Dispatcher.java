@@ -37,6 +37,7 @@ public class Dispatcher {
   @Inject WebhookConfig webhookConfig;
   @Inject io.territorysync.webhook.WebhookStore webhookStore;
   @Inject NightlySchedule schedule;
+  @Inject HistoryRetention retention;
   @Inject SchemaMigration migration;
   @Inject SalesforceSettings salesforce;
 
@@ -61,6 +62,7 @@ public class Dispatcher {
     } catch (Exception e) {
       LOG.error("Schedule: not started", e);
     }
+    retention.start();
     if (config.runAtStartup()) {
       RunRepository.Queued q = repository.enqueue("startup", false, false, false);
       LOG.infof("Run %d queued at start-up (territory.runs.run-at-startup)", q.run().id);
@@ -94,6 +96,7 @@ public class Dispatcher {
    */
   void onStop(@Observes @Priority(0) ShutdownEvent event) {
     running = false;
+    retention.stop();
     runs.stopActive("the service is shutting down");
     wake.release();
     java.time.Duration shutdownTimeout = config.shutdownTimeout();

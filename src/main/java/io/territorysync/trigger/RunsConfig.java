@@ -28,6 +28,15 @@ public interface RunsConfig {
   @WithDefault("60s")
   Duration shutdownTimeout();
 
+  /**
+   * How long a run's changes (the per-change history behind the runs and account pages, the bulk of
+   * the database) are kept after it finished. Older runs keep their row and summary; webhook
+   * mini-runs that ended cleanly are deleted. The newest whole run that ended cleanly and every run
+   * after it are always kept. Checked hourly by every replica whose dispatcher is on.
+   */
+  @WithDefault("365d")
+  Duration historyRetention();
+
   /** Milliseconds after start before the first check for runs whose process died. */
   @WithDefault("2000")
   long abandonedCheckDelay();
