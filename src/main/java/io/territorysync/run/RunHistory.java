@@ -1,6 +1,7 @@
 package io.territorysync.run;
 
 import io.agroal.api.AgroalDataSource;
+import io.territorysync.database.AdvisoryLock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -26,6 +28,9 @@ import java.util.function.BooleanSupplier;
  */
 @ApplicationScoped
 public class RunHistory {
+
+  /** The advisory lock a purge holds ({@link AdvisoryLock}: 1 runs, 2 events, 3 realignment). */
+  static final int LOCK_ID = 4;
 
   /** Changes deleted per transaction. */
   static final int BATCH = 20_000;
@@ -49,6 +54,18 @@ public class RunHistory {
    * among them) until none is left or {@code goOn} says stop (checked between batches).
    */
   public Purged purge(Instant before, BooleanSupplier goOn) throws SQLException {
+    // one replica at a time: two deleting the same run's changes would mark it before the other
+    // is done, or fail to delete a mini-run whose changes the other is still deleting
+    Optional<AdvisoryLock> lock = AdvisoryLock.tryAcquire(dataSource, LOCK_ID);
+    if (lock.isEmpty()) {
+      return new Purged(0, 0, 0);
+    }
+    try (AdvisoryLock held = lock.get()) {
+      return purgeLocked(before, goOn);
+    }
+  }
+
+  private Purged purgeLocked(Instant before, BooleanSupplier goOn) throws SQLException {
     long changes = 0;
     int emptied = 0;
     int deleted = 0;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.territorysync.Api;
+import io.territorysync.database.AdvisoryLock;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -126,6 +127,19 @@ class RunHistoryTest {
     assertEquals(1, second.runsEmptied());
     assertEquals(0, changes(whole));
     assertNotNull(purgedAt(whole));
+  }
+
+  @Test
+  void whileAnotherReplicaPurgesThisOneLeavesItAlone() throws Exception {
+    long whole = runs.add(false, "succeeded", OLD, 10);
+    runs.add(false, "succeeded", RECENT, 1);
+    try (AdvisoryLock other =
+        AdvisoryLock.tryAcquire(dataSource, RunHistory.LOCK_ID).orElseThrow()) {
+      assertFalse(history.purge(CUTOFF, () -> true).any());
+      assertEquals(10, changes(whole));
+    }
+    assertEquals(10, history.purge(CUTOFF, () -> true).changes());
+    assertEquals(0, changes(whole));
   }
 
   private void deadEvent(long runId) throws SQLException {
