@@ -46,6 +46,12 @@ public class RunMetrics {
         .increment(run.rollups().getOrDefault("written", 0L));
   }
 
+  /** Counts what the history retention deleted: changes and webhook mini-runs. */
+  public void historyDeleted(long changes, int miniRuns) {
+    registry.counter("territory.history.deleted", "what", "changes").increment(changes);
+    registry.counter("territory.history.deleted", "what", "mini-runs").increment(miniRuns);
+  }
+
   private void count(String kind, Map<String, Long> counts, String... actions) {
     for (String action : actions) {
       long n = counts.getOrDefault(action, 0L);

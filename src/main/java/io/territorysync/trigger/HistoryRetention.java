@@ -3,6 +3,7 @@ package io.territorysync.trigger;
 import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 import io.territorysync.run.RunHistory;
+import io.territorysync.run.RunMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -20,6 +21,7 @@ public class HistoryRetention {
   private static final Logger LOG = Logger.getLogger(HistoryRetention.class);
 
   @Inject RunHistory history;
+  @Inject RunMetrics metrics;
   @Inject RunsConfig config;
   @Inject Scheduler scheduler;
 
@@ -46,6 +48,7 @@ public class HistoryRetention {
     Instant before = Instant.now().minus(config.historyRetention());
     try {
       RunHistory.Purged purged = history.purge(before, () -> running);
+      metrics.historyDeleted(purged.changes(), purged.miniRunsDeleted());
       if (purged.any()) {
         LOG.infof(
             "Deleted %d change(s) of runs finished before %s: %d run(s) keep their summary, %d"

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.territorysync.Api;
+import io.territorysync.TestSql;
 import io.territorysync.database.AdvisoryLock;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -155,7 +156,7 @@ class RunHistoryTest {
   }
 
   private long changes(long runId) throws SQLException {
-    return single("SELECT count(*) FROM plan_change WHERE run_id = " + runId, Long.class);
+    return TestSql.count(dataSource, "SELECT count(*) FROM plan_change WHERE run_id = " + runId);
   }
 
   private Timestamp purgedAt(long runId) throws SQLException {
@@ -163,7 +164,7 @@ class RunHistoryTest {
   }
 
   private boolean exists(long runId) throws SQLException {
-    return single("SELECT count(*) FROM run WHERE id = " + runId, Long.class) == 1;
+    return TestSql.count(dataSource, "SELECT count(*) FROM run WHERE id = " + runId) == 1;
   }
 
   private <T> T single(String sql, Class<T> type) throws SQLException {

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.territorysync.TestSql;
 import io.territorysync.run.FinishedRuns;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
@@ -17,8 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service's hourly purge uses the configured retention (365 days by default) and is on in a
- * serving replica.
+ * The service's hourly purge uses the configured retention (365 days by default), is on in a
+ * serving replica and counts what it deleted for Prometheus.
  */
 @QuarkusTest
 class HistoryRetentionTest {
@@ -45,18 +44,28 @@ class HistoryRetentionTest {
     long elevenMonths = runs.add(false, "succeeded", now.minus(Duration.ofDays(335)), 4);
     runs.add(false, "succeeded", now, 1); // the newest whole run that ended cleanly
 
+    double before = deletedChanges();
+
     retention.purge();
 
     assertEquals(0, changes(yearAndADay));
     assertEquals(4, changes(elevenMonths));
+    assertEquals(3.0, deletedChanges() - before, "territory_history_deleted_total{what=changes}");
+  }
+
+  /** The Prometheus counter of deleted changes, as served at /q/metrics. */
+  private static double deletedChanges() {
+    String prefix = "territory_history_deleted_total{what=\"changes\"} ";
+    return RestAssured.get("/q/metrics")
+        .asString()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length())))
+        .findFirst()
+        .orElse(0);
   }
 
   private long changes(long runId) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM plan_change WHERE run_id = " + runId)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+    return TestSql.count(dataSource, "SELECT count(*) FROM plan_change WHERE run_id = " + runId);
   }
 }
